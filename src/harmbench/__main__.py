@@ -1,0 +1,5 @@
+import sys
+
+from harmbench.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""The `harmbench` command: thin wrappers, each calling one library function."""
