@@ -1,0 +1,60 @@
+"""The command-line skeleton, used as a person would."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import run_cli
+from harmbench.cli.main import main
+
+COMMANDS = ["behaviors", "data", "models", "methods", "config", "export", "import"]
+
+
+def test_help_lists_every_command():
+    result = run_cli("--help")
+    assert result.returncode == 0
+    for command in COMMANDS:
+        assert command in result.stdout
+
+
+def test_behaviors_stats_json(capsys, shared_data):
+    assert main(["behaviors", "stats", "--dataset", "text_test", "--data-dir", str(shared_data), "--json"]) == 0
+    stats = json.loads(capsys.readouterr().out)
+    assert stats == {"dataset": "text_test", "total": 320,
+                     "functional_category": {"standard": 159, "contextual": 81, "copyright": 80},
+                     "semantic_category": stats["semantic_category"]}
+    assert sum(stats["semantic_category"].values()) == 320
+
+
+def test_behaviors_list_and_show(capsys):
+    assert main(["behaviors", "list", "--functional-category", "contextual", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert len(rows) == 4 and all(r["FunctionalCategory"] == "contextual" for r in rows)
+    assert main(["behaviors", "show", rows[0]["BehaviorID"], "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["prompt"].endswith("\n\n---\n\n" + shown["Behavior"])
+
+
+def test_show_unknown_behavior(capsys):
+    assert main(["behaviors", "show", "no_such_behavior"]) == 2
+    assert "no behavior 'no_such_behavior'" in capsys.readouterr().err
+
+
+def test_missing_dataset_message():
+    result = run_cli("behaviors", "stats", "--dataset", "multimodal_all")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "harmbench data download" in result.stderr
+
+
+def test_models_and_methods_list(capsys):
+    assert main(["models", "list", "--json"]) == 0
+    models = json.loads(capsys.readouterr().out)
+    assert "toy_chat" in models and models["llama2_7b"]["num_gpus"] == 1
+    assert main(["methods", "list", "--json"]) == 0
+    methods = json.loads(capsys.readouterr().out)
+    assert methods["GCG-Transfer"]["class_name"] == "EnsembleGCG" and methods["GCG-Transfer"]["runs"] == 5
+
+
+def test_bad_usage_exits_2_without_traceback():
+    result = run_cli("behaviors", "stats", "--nope")
+    assert result.returncode == 2 and "Traceback" not in result.stderr and "usage:" in result.stderr
