@@ -95,8 +95,11 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     for w in warnings:
         warn(w)
     console.print(f"{len(configs.models.names())} models in {configs.models.path}")
-    table(f"method configs in {configs.root / 'method_configs'}", ["method", "experiments", "unresolved"],
-          [[n, len(m["experiments"]), len(m["unresolved"])] for n, m in report["methods"].items()])
+    if report["methods"]:
+        table(f"method configs in {configs.root / 'method_configs'}", ["method", "experiments", "unresolved"],
+              [[n, len(m["experiments"]), len(m["unresolved"])] for n, m in report["methods"].items()])
+    else:
+        console.print(f"no method configs in {configs.root / 'method_configs'}")
     if any(m["unresolved"] for m in report["methods"].values()):
         console.print("Unresolved experiments fail only if requested (as upstream); `--json` says why for each.")
     console.print(f"{len(configs.pipeline)} proper methods in the pipeline config. All configs loaded.")

@@ -9,8 +9,9 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-console = Console()
-err_console = Console(stderr=True)
+# Piped output is not cut to 80 columns: identifiers must stay whole for grep and for people.
+console = Console(width=None if sys.stdout.isatty() else 200)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
 
 
 def print_json(obj: Any) -> None:
@@ -19,8 +20,8 @@ def print_json(obj: Any) -> None:
 
 def table(title: str | None, columns: list[str], rows: list[list[Any]]) -> None:
     t = Table(title=title, title_justify="left", show_lines=False)
-    for c in columns:
-        t.add_column(c, overflow="fold")
+    for i, c in enumerate(columns):
+        t.add_column(c, overflow="fold", no_wrap=(i < len(columns) - 1))  # only the last column wraps
     for r in rows:
         t.add_row(*("" if v is None else str(v) for v in r))
     console.print(t)
