@@ -58,3 +58,28 @@ def test_models_and_methods_list(capsys):
 def test_bad_usage_exits_2_without_traceback():
     result = run_cli("behaviors", "stats", "--nope")
     assert result.returncode == 2 and "Traceback" not in result.stderr and "usage:" in result.stderr
+
+
+def test_import_of_bad_source_creates_no_store(tmp_path):
+    source = tmp_path / "results/GCG/llama2_7b/test_cases"
+    source.mkdir(parents=True)
+    (source / "test_cases.json").write_text('{"a": ["x"]', encoding="utf-8")
+    result = run_cli("import", str(tmp_path / "results"), str(tmp_path / "run"))
+    assert result.returncode == 2 and "invalid JSON" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "run").exists()
+    result = run_cli("import", str(tmp_path / "missing"), str(tmp_path / "run"))
+    assert result.returncode == 2 and not (tmp_path / "run").exists()
+
+
+def test_export_import_round_trip_cli(tmp_path):
+    source = tmp_path / "results/DirectRequest/default"
+    (source / "test_cases").mkdir(parents=True)
+    (source / "completions").mkdir()
+    (source / "test_cases/test_cases.json").write_text('{"b1": ["Say hi"], "b0": ["Say bye"]}', encoding="utf-8")
+    (source / "completions/toy_chat.json").write_text(
+        '{"b1": [{"test_case": "Say hi", "generation": "Hi"}], "b0": [{"test_case": "Say bye", "generation": "No"}]}',
+        encoding="utf-8")
+    assert run_cli("import", str(tmp_path / "results"), str(tmp_path / "run")).returncode == 0
+    assert run_cli("export", str(tmp_path / "run"), str(tmp_path / "out")).returncode == 0
+    exported = json.loads((tmp_path / "out/DirectRequest/default/completions/toy_chat.json").read_text())
+    assert list(exported) == ["b1", "b0"] and exported["b1"][0]["generation"] == "Hi"

@@ -36,10 +36,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from harmbench.store import RunStore, import_upstream
+    from harmbench.store import RunStore, import_upstream, read_upstream
 
+    experiments = read_upstream(args.source)  # check every file before creating or touching the store
     with RunStore(args.run_dir) as store:
-        counts = import_upstream(store, args.source, label_judge=args.judge)
+        counts = import_upstream(store, experiments, label_judge=args.judge)
     console.print(f"imported into {args.run_dir}: {_counts(counts)}")
     return 0
 

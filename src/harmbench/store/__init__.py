@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from harmbench.store.runstore import Completion, Label, RunStore, TestCase
 from harmbench.store.schema import SCHEMA_VERSION
-from harmbench.store.upstream_layout import export_upstream, import_upstream
+from harmbench.store.upstream_layout import UpstreamExperiment, export_upstream, import_upstream, read_upstream
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -13,6 +13,8 @@ __all__ = [
     "Label",
     "RunStore",
     "TestCase",
+    "UpstreamExperiment",
     "export_upstream",
     "import_upstream",
+    "read_upstream",
 ]

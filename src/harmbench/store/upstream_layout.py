@@ -161,7 +161,7 @@ def _copy_files(src_dir: Path, dest_dir: Path) -> int:
 
 
 @dataclass
-class _Experiment:
+class UpstreamExperiment:
     """One validated `<method>/<experiment>` folder, held in memory until the import commits."""
 
     method: str
@@ -174,12 +174,10 @@ class _Experiment:
     results: dict[tuple[str, int], dict[str, list[dict[str, Any]]]] = field(default_factory=dict)
 
 
-def import_upstream(store: RunStore, src_dir: str | Path, *, label_judge: str = "harmbench_cls",
-                    advbench_judge: str = "advbench") -> dict[str, int]:
-    """Import every `<method>/<experiment>` under `src_dir` in one transaction; return counts.
+def read_upstream(src_dir: str | Path) -> list[UpstreamExperiment]:
+    """Read and check every `<method>/<experiment>` under `src_dir`, writing nothing.
 
-    All files are read and checked first, so a bad file raises StoreError (naming it) before
-    anything is written. Existing rows with the same keys are replaced; others are kept.
+    A bad file raises StoreError naming it, so callers can validate before touching a store.
     """
     src = Path(src_dir)
     if not src.is_dir():
@@ -190,6 +188,17 @@ def import_upstream(store: RunStore, src_dir: str | Path, *, label_judge: str = 
             "found no <method>/<experiment>/test_cases/test_cases.json here", where=str(src),
             hint="pass the folder that holds the method folders (upstream's --base_save_dir)",
         )
+    return experiments
+
+
+def import_upstream(store: RunStore, source: str | Path | list[UpstreamExperiment], *, label_judge: str = "harmbench_cls",
+                    advbench_judge: str = "advbench") -> dict[str, int]:
+    """Import a folder (or what `read_upstream` read from one) in one transaction; return counts.
+
+    All files are read and checked first, so a bad file raises StoreError (naming it) before
+    anything is written. Existing rows with the same keys are replaced; others are kept.
+    """
+    experiments = source if isinstance(source, list) else read_upstream(source)
     counts: Counter[str] = Counter(dict.fromkeys(
         ["test_cases", "behavior_logs", "method_configs", "completions", "labels", "images"], 0))
     with store.transaction():
@@ -217,7 +226,7 @@ def _experiment_dirs(src: Path) -> list[tuple[Path, str, str]]:
     return found
 
 
-def _load_experiment(exp_dir: Path, method: str, experiment: str) -> _Experiment:
+def _load_experiment(exp_dir: Path, method: str, experiment: str) -> UpstreamExperiment:
     tc_path = exp_dir / "test_cases" / "test_cases.json"
     test_cases = _read_object(tc_path)
     for bid, cases in test_cases.items():
@@ -228,7 +237,7 @@ def _load_experiment(exp_dir: Path, method: str, experiment: str) -> _Experiment
                 split_test_case(case)
             except (ValueError, StoreError) as exc:
                 raise _bad(tc_path, f"behavior {bid!r}, test case {i}: {exc}") from exc
-    exp = _Experiment(method, experiment, exp_dir, test_cases)
+    exp = UpstreamExperiment(method, experiment, exp_dir, test_cases)
 
     if (logs_path := exp_dir / "test_cases" / "logs.json").is_file():
         exp.logs = _read_object(logs_path)
@@ -303,7 +312,7 @@ def _known_behaviors(path: Path, data: dict[str, Any], test_cases: dict[str, lis
             raise _bad(path, f"behavior {bid!r} has no test cases in test_cases.json")
 
 
-def _store_experiment(store: RunStore, exp: _Experiment, counts: Counter[str], label_judge: str,
+def _store_experiment(store: RunStore, exp: UpstreamExperiment, counts: Counter[str], label_judge: str,
                       advbench_judge: str) -> None:
     m, e = exp.method, exp.experiment
     for bid, cases in exp.test_cases.items():
