@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from harmbench.behaviors import Behavior, load_behaviors
 from harmbench.errors import ConfigError, DataError, HarmbenchError, StoreError
+from harmbench.models import get_target
 
 __version__ = "0.1.0"
 
@@ -14,5 +15,6 @@ __all__ = [
     "HarmbenchError",
     "StoreError",
     "__version__",
+    "get_target",
     "load_behaviors",
 ]

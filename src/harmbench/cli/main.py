@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from harmbench import __version__
-from harmbench.cli import behaviors_cmd, config_cmd, data_cmd, store_cmd
+from harmbench.cli import behaviors_cmd, config_cmd, data_cmd, generate_cmd, store_cmd
 from harmbench.cli.output import err_console
 from harmbench.errors import HarmbenchError
 
@@ -21,6 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     behaviors_cmd.add_parser(sub)
     data_cmd.add_parser(sub)
     config_cmd.add_parsers(sub)
+    generate_cmd.add_parser(sub)
     store_cmd.add_parsers(sub)
     return parser
 

@@ -1,0 +1,148 @@
+"""White-box access to a local torch model, for the token-optimisation attacks and R2D2.
+
+The attacked sequence is laid out as upstream lays it out (spec §4.1):
+
+    [template before the user turn, with BOS] [behavior] [adversarial suffix] [template after] [target]
+
+`SlotPrompt` holds the token ids of each fixed part; `WhiteBox` embeds, runs forward passes from
+input embeddings and scores a batch of candidate suffixes by their mean cross-entropy on the
+target tokens, running the fixed prefix once and re-using its KV cache for every candidate.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+from harmbench.errors import HarmbenchError
+
+_SLOT = "\ue000HARMBENCH_ADV_SLOT\ue000"  # a private-use marker no template rewrites
+
+
+@dataclass
+class SlotPrompt:
+    """Token ids around the adversarial slot, each of shape [1, n] on the model's device."""
+
+    before_ids: torch.Tensor  # chat template up to the user's text, tokenized with special tokens (BOS)
+    behavior_ids: torch.Tensor  # the user's text (behavior, context-prefixed)
+    after_ids: torch.Tensor  # chat template after the user's text, up to the assistant's reply
+    target_ids: torch.Tensor  # the affirmative reply to elicit
+    prefix_cache: object | None = None  # KV cache of before + behavior, filled by WhiteBox.cache_prefix
+
+    @property
+    def prefix_ids(self) -> torch.Tensor:
+        return torch.cat([self.before_ids, self.behavior_ids], dim=1)
+
+
+class WhiteBox:
+    """Gradients and losses on an `HFTarget`'s model (which it shares; no copy is made)."""
+
+    def __init__(self, target):
+        self.target = target
+        self.model = target.model
+        self.tokenizer = target.tokenizer
+        # transformers 5.2x renamed `past_key_values` to `cache` (argument and output field).
+        params = inspect.signature(self.model.forward).parameters
+        self._cache_arg = "cache" if "cache" in params else "past_key_values"
+
+    @property
+    def device(self) -> torch.device:
+        return self.target.device
+
+    @property
+    def dtype(self) -> torch.dtype:
+        return self.embedding_matrix().dtype
+
+    def embedding_matrix(self) -> torch.Tensor:
+        """[vocab, hidden] input embeddings."""
+        return self.model.get_input_embeddings().weight
+
+    def embed(self, ids: torch.Tensor) -> torch.Tensor:
+        return self.model.get_input_embeddings()(ids)
+
+    def encode(self, text: str) -> torch.Tensor:
+        """Text to [1, n] ids without special tokens (for suffixes and targets)."""
+        ids = self.tokenizer(text, add_special_tokens=False)["input_ids"]
+        return torch.tensor([ids], device=self.device, dtype=torch.long)
+
+    def split(self, user_text: str, target: str, system: str | None = None) -> SlotPrompt:
+        """Lay out `user_text` + suffix slot in the model's chat format, as upstream's optimisers do."""
+        from harmbench.models.base import GenerationRequest
+
+        prompt = self.target.format(GenerationRequest.user(_SLOT, system=system))
+        if prompt.count(_SLOT) != 1:
+            raise HarmbenchError(f"{self.target.name}: the chat template does not keep the user's text intact",
+                                 hint="white-box attacks need a template that embeds the user message verbatim")
+        before, after = prompt.split(_SLOT)
+        before_ids = self.tokenizer(before, add_special_tokens=True)["input_ids"]
+        return SlotPrompt(
+            before_ids=torch.tensor([before_ids], device=self.device, dtype=torch.long),
+            behavior_ids=self.encode(user_text),
+            after_ids=self.encode(after),
+            target_ids=self.encode(target),
+        )
+
+    def forward(self, inputs_embeds: torch.Tensor, past_key_values=None) -> torch.Tensor:
+        """Logits [batch, n, vocab] from input embeddings (continuing `past_key_values` if given)."""
+        kwargs = {self._cache_arg: past_key_values} if past_key_values is not None else {"use_cache": False}
+        return self.model(inputs_embeds=inputs_embeds, **kwargs).logits
+
+    @torch.no_grad()
+    def cache_prefix(self, slot: SlotPrompt) -> SlotPrompt:
+        """Run the fixed prefix once and keep its KV cache in the slot."""
+        out = self.model(input_ids=slot.prefix_ids, use_cache=True)
+        slot.prefix_cache = getattr(out, self._cache_arg)
+        return slot
+
+    def _expanded_cache(self, slot: SlotPrompt, batch: int):
+        cache = copy.deepcopy(slot.prefix_cache)  # forward passes append to a cache; keep the original
+        cache.batch_repeat_interleave(batch)
+        return cache
+
+    def target_loss_from_embeds(self, suffix_embeds: torch.Tensor, slot: SlotPrompt,
+                                use_prefix_cache: bool = True) -> torch.Tensor:
+        """Differentiable mean target cross-entropy, one value per row of `suffix_embeds` [B, n, hidden]."""
+        batch = suffix_embeds.shape[0]
+        tail = self.embed(torch.cat([slot.after_ids, slot.target_ids], dim=1)).expand(batch, -1, -1)
+        if use_prefix_cache and slot.prefix_cache is not None:
+            embeds = torch.cat([suffix_embeds, tail], dim=1)
+            logits = self.forward(embeds, past_key_values=self._expanded_cache(slot, batch))
+        else:
+            prefix = self.embed(slot.prefix_ids).expand(batch, -1, -1)
+            embeds = torch.cat([prefix, suffix_embeds, tail], dim=1)
+            logits = self.forward(embeds)
+        n_target = slot.target_ids.shape[1]
+        # The logit at the position before each target token predicts it (teacher forcing).
+        predicting = logits[:, -n_target - 1:-1, :]
+        labels = slot.target_ids.expand(batch, -1)
+        loss = F.cross_entropy(predicting.transpose(1, 2).float(), labels, reduction="none")
+        return loss.mean(dim=1)
+
+    @torch.no_grad()
+    def target_loss(self, suffix_ids: torch.Tensor, slot: SlotPrompt, use_prefix_cache: bool = True,
+                    batch_size: int | None = None) -> torch.Tensor:
+        """Mean target cross-entropy of each candidate suffix in `suffix_ids` [B, n] -> [B].
+
+        Candidates are scored in chunks of `batch_size` (default: all at once), halved on out-of-memory.
+        """
+        if use_prefix_cache and slot.prefix_cache is None:
+            self.cache_prefix(slot)
+        size = batch_size or suffix_ids.shape[0]
+        losses = []
+        start = 0
+        while start < suffix_ids.shape[0]:
+            chunk = suffix_ids[start:start + size]
+            try:
+                losses.append(self.target_loss_from_embeds(self.embed(chunk), slot, use_prefix_cache))
+            except torch.cuda.OutOfMemoryError:
+                if size == 1:
+                    raise
+                size = max(1, size // 2)
+                torch.cuda.empty_cache()
+                continue
+            start += chunk.shape[0]
+        return torch.cat(losses)
