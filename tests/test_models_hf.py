@@ -145,3 +145,22 @@ def test_gradient_flows_to_suffix_embeddings(tiny):
 def test_unknown_model_on_the_cli():
     result = run_cli("generate", "--model", "no_such_model", "hello")
     assert result.returncode == 2 and "unknown model 'no_such_model'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_batch_halves_on_simulated_gpu_oom(tiny, monkeypatch):
+    """No GPU here: a stand-in raises CUDA's out-of-memory error for batches above 2."""
+    real = tiny._generate_batch
+    sizes = []
+
+    def fake_oom(batch, config):
+        sizes.append(len(batch))
+        if len(batch) > 2:
+            raise torch.cuda.OutOfMemoryError("simulated")
+        return real(batch, config)
+
+    requests = [GenerationRequest.user(p) for p in PROMPTS]
+    expected = [g.text for g in tiny.generate(requests, GenerationConfig(max_new_tokens=6))]
+    monkeypatch.setattr(tiny, "_generate_batch", fake_oom)
+    got = tiny.generate(requests, GenerationConfig(max_new_tokens=6))
+    assert [g.text for g in got] == expected
+    assert sizes[:3] == [4, 2, 2]

@@ -154,7 +154,7 @@ class HFTarget:
                 if batch_size == 1:
                     raise HarmbenchError(f"{self.name}: out of GPU memory with a batch of one",
                                          hint="lower --max-new-tokens or give the model more GPUs (num_gpus)") from None
-                batch_size = max(1, batch_size // 2)  # upstream's back-off: halve and retry
+                batch_size = max(1, len(chunk) // 2)  # upstream's back-off: halve and retry
                 log.info("%s: out of memory, batch size now %d", self.name, batch_size)
                 torch.cuda.empty_cache()
                 continue

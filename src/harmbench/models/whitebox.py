@@ -141,7 +141,7 @@ class WhiteBox:
             except torch.cuda.OutOfMemoryError:
                 if size == 1:
                     raise
-                size = max(1, size // 2)
+                size = max(1, chunk.shape[0] // 2)
                 torch.cuda.empty_cache()
                 continue
             start += chunk.shape[0]
