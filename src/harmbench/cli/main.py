@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from harmbench import __version__
-from harmbench.cli import behaviors_cmd, config_cmd, data_cmd, generate_cmd, store_cmd
+from harmbench.cli import behaviors_cmd, config_cmd, data_cmd, evaluate_cmd, generate_cmd, store_cmd
 from harmbench.cli.output import err_console
 from harmbench.errors import HarmbenchError
 
@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     data_cmd.add_parser(sub)
     config_cmd.add_parsers(sub)
     generate_cmd.add_parser(sub)
+    evaluate_cmd.add_parsers(sub)
     store_cmd.add_parsers(sub)
     return parser
 

@@ -1,0 +1,1 @@
+"""The pipeline's stages as functions over the run store."""
