@@ -7,7 +7,7 @@ import json
 from conftest import run_cli
 from harmbench.cli.main import main
 
-COMMANDS = ["behaviors", "data", "models", "methods", "config", "export", "import", "generate"]
+COMMANDS = ["behaviors", "data", "models", "methods", "config", "export", "import", "generate", "evaluate", "judge-eval", "report"]
 
 
 def test_help_lists_every_command():

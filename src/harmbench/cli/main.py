@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from harmbench import __version__
-from harmbench.cli import behaviors_cmd, config_cmd, data_cmd, evaluate_cmd, generate_cmd, store_cmd
+from harmbench.cli import behaviors_cmd, config_cmd, data_cmd, evaluate_cmd, generate_cmd, report_cmd, store_cmd
 from harmbench.cli.output import err_console
 from harmbench.errors import HarmbenchError
 
@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     config_cmd.add_parsers(sub)
     generate_cmd.add_parser(sub)
     evaluate_cmd.add_parsers(sub)
+    report_cmd.add_parser(sub)
     store_cmd.add_parsers(sub)
     return parser
 
