@@ -139,13 +139,15 @@ def test_judge_eval_cli(text_val_dev):
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["n"] == 194
-    ours, stored = report["judges"]["advbench"], report["judges"]
+    ours, stored = report["judges"]["advbench (this run)"], report["judges"]
+    assert report["reproduces_stored_column"] == {"column": "advbench", "equal": 194, "n": 194}
     assert set(stored) >= {"cls", "cls_mistral", "llama_guard", "gpt-4-0613", "PAIR_gpt-4-0613", "GPTFuzz"}
     assert ours["accuracy"] == pytest.approx(0.7010309278350515)
     assert "accuracy_standard" in ours and "accuracy_contextual" in ours
     assert stored["cls"]["accuracy"] > 0.85  # the paper's classifier, on the same items
     table = run_cli("judge-eval", "--judge", "advbench", "--val-set", str(text_val_dev))
-    assert table.returncode == 0 and "→ advbench" in table.stdout and "cls_mistral" in table.stdout
+    assert table.returncode == 0 and "→ advbench (this run)" in table.stdout and "cls_mistral" in table.stdout
+    assert "equals the file's 'advbench' column on 194 of 194 items" in table.stdout
 
 
 def test_judge_eval_multimodal(shared_data):
@@ -154,6 +156,7 @@ def test_judge_eval_multimodal(shared_data):
     assert report["n"] == 76 and {"llama_cls", "mistral_cls", "gpt", "advbench_label"} <= set(report["judges"])
     assert "accuracy_captcha" in report["judges"]["advbench"]
     assert report["judges"]["advbench"]["accuracy"] == pytest.approx(report["judges"]["advbench_label"]["accuracy"])
+    assert "reproduces_stored_column" not in report  # the file's column is named advbench_label
 
 
 def test_unknown_judge():

@@ -108,7 +108,12 @@ def cmd_judge_eval(args: argparse.Namespace) -> int:
 
     with console.status(f"judging {len(items)} items with {args.judge}..."):
         predicted = evaluate_judge(judge, items, behavior_for)
-    result = agreement(items, {args.judge: predicted, **stored_predictions(items)}, behaviors)
+    stored = stored_predictions(items)
+    ours = f"{args.judge} (this run)" if args.judge in stored else args.judge
+    result = agreement(items, {ours: predicted, **stored}, behaviors)
+    if args.judge in stored:  # the file holds this judge's labels too: say whether we reproduce them
+        same = sum(p == s for p, s in zip(predicted, stored[args.judge]))
+        result["reproduces_stored_column"] = {"column": args.judge, "equal": same, "n": len(items)}
     if args.json:
         print_json(result)
         return 0
@@ -116,7 +121,10 @@ def cmd_judge_eval(args: argparse.Namespace) -> int:
     table(f"{args.val_set}: {result['n']} items, {result['positives']} positive by human majority",
           ["judge", "accuracy", *[s.removeprefix("accuracy_") for s in splits], "precision", "recall", "F1", "kappa",
            "invalid"],
-          [[("→ " if name == args.judge else "") + name, f"{r['accuracy']:.3f}", *[f"{r.get(s, float('nan')):.3f}" for s in splits],
+          [[("→ " if name == ours else "") + name, f"{r['accuracy']:.3f}", *[f"{r.get(s, float('nan')):.3f}" for s in splits],
             f"{r['precision']:.3f}", f"{r['recall']:.3f}", f"{r['f1']:.3f}", f"{r['kappa']:.3f}", r["n_invalid"]]
            for name, r in result["judges"].items()])
+    if "reproduces_stored_column" in result:
+        r = result["reproduces_stored_column"]
+        console.print(f"{args.judge} (this run) equals the file's {r['column']!r} column on {r['equal']} of {r['n']} items")
     return 0
