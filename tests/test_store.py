@@ -47,7 +47,7 @@ def test_new_store_has_schema_version_and_wal(tmp_path):
         assert s.path == tmp_path / "a" / "b" / "harmbench.sqlite"
         assert s.path.is_file()
     conn = sqlite3.connect(tmp_path / "a" / "b" / "harmbench.sqlite")
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 1
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
     # WAL is a property of the file, so a fresh connection sees it.
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     conn.close()
@@ -60,20 +60,20 @@ def test_foreign_keys_are_enforced(store):
 
 
 def test_extra_migration_runs_once_and_bumps_version(tmp_path, monkeypatch):
-    RunStore(tmp_path).close()  # at v1
+    RunStore(tmp_path).close()  # at the current version
     calls = []
 
-    def v2(conn):
+    def v_next(conn):
         calls.append(1)
         conn.execute("ALTER TABLE completions ADD COLUMN extra TEXT")
 
-    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, v2])
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, v_next])
     with RunStore(tmp_path) as s:
         s.put_test_cases(M, E, "b", ["x"])
     RunStore(tmp_path).close()
     assert calls == [1]
     conn = sqlite3.connect(tmp_path / "harmbench.sqlite")
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
     assert "extra" in [r[1] for r in conn.execute("PRAGMA table_info(completions)")]
     conn.close()
 
@@ -81,15 +81,15 @@ def test_extra_migration_runs_once_and_bumps_version(tmp_path, monkeypatch):
 def test_failing_migration_is_rolled_back(tmp_path, monkeypatch):
     RunStore(tmp_path).close()
 
-    def v2(conn):
+    def v_next(conn):
         conn.execute("CREATE TABLE half_done (x)")
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, v2])
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, v_next])
     with pytest.raises(RuntimeError):
         RunStore(tmp_path)
     conn = sqlite3.connect(tmp_path / "harmbench.sqlite")
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'half_done'").fetchone()[0] == 0
     conn.close()
 
@@ -272,3 +272,14 @@ def test_missing_completions_and_labels(store):
     assert [(c.behavior_id, c.idx) for c in todo] == [("b1", 0), ("b1", 1)]
     assert all(isinstance(c, Completion) for c in todo)
     assert len(store.missing_labels(M, E, "m", 512, judge="advbench")) == 2
+
+
+def test_v1_store_migrates_to_v2_keeping_its_rows(tmp_path, monkeypatch):
+    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:1])
+    with RunStore(tmp_path) as s:
+        s.put_test_cases(M, E, "b", ["x"])
+    monkeypatch.undo()
+    with RunStore(tmp_path) as s:
+        assert [t.text for t in s.test_cases()] == ["x"]
+        s.put_test_cases(M, E, "b", ["x"], cost={"wall_s": 1.5, "forward_passes": 3})
+        assert s.test_case_costs() == {(M, E, "b"): {"wall_s": 1.5, "forward_passes": 3}}

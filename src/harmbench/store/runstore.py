@@ -177,6 +177,12 @@ WHERE method = ? AND experiment = ? ORDER BY rowid"""
 
 _SELECT_CONFIG = "SELECT config_json FROM method_configs WHERE method = ? AND experiment = ?"
 
+_UPSERT_COST = """
+INSERT INTO test_case_costs (method, experiment, behavior_id, cost_json) VALUES (?, ?, ?, ?)
+ON CONFLICT (method, experiment, behavior_id) DO UPDATE SET cost_json = excluded.cost_json"""
+
+_SELECT_COSTS = "SELECT method, experiment, behavior_id, cost_json FROM test_case_costs ORDER BY rowid"
+
 _SELECT_METHODS_EXPERIMENTS = """SELECT method, experiment FROM test_cases
 GROUP BY method, experiment ORDER BY MIN(rowid)"""
 
@@ -315,8 +321,9 @@ class RunStore:
         *,
         target_model: str = "",
         logs: Any = None,
+        cost: dict[str, float] | None = None,
     ) -> None:
-        """Replace one behavior's test cases and logs (None = no logs) in one transaction.
+        """Replace one behavior's test cases, logs (None = no logs) and cost in one transaction.
 
         Test cases whose text or image changes lose their completions and labels (see schema).
         """
@@ -336,6 +343,8 @@ class RunStore:
             self._conn.executemany(_UPSERT_TEST_CASE, rows)
             self._conn.execute(_DELETE_TEST_CASES_FROM, (method, experiment, behavior_id, len(rows)))
             self.put_logs(method, experiment, behavior_id, logs)
+            if cost is not None:
+                self._conn.execute(_UPSERT_COST, (method, experiment, behavior_id, _dumps(cost)))
 
     def put_logs(self, method: str, experiment: str, behavior_id: str, logs: Any) -> None:
         """Replace one behavior's generation logs (any JSON value); None deletes them."""
@@ -435,6 +444,10 @@ class RunStore:
     def method_config(self, method: str, experiment: str) -> dict[str, Any] | None:
         row = self._conn.execute(_SELECT_CONFIG, (method, experiment)).fetchone()
         return None if row is None else json.loads(row[0])
+
+    def test_case_costs(self) -> dict[tuple[str, str, str], dict[str, float]]:
+        """(method, experiment, behavior_id) -> what producing that behavior's test cases cost."""
+        return {(m, e, b): json.loads(c) for m, e, b, c in self._conn.execute(_SELECT_COSTS)}
 
     def methods_experiments(self) -> list[tuple[str, str]]:
         """(method, experiment) pairs that have test cases, in the order first stored."""

@@ -113,7 +113,18 @@ def _v1(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
-MIGRATIONS: list[Migration] = [_v1]
+def _v2(conn: sqlite3.Connection) -> None:
+    """What producing each behavior's test cases cost (wall time, passes, API calls, tokens)."""
+    conn.execute("""CREATE TABLE test_case_costs (
+        method      TEXT NOT NULL,
+        experiment  TEXT NOT NULL,
+        behavior_id TEXT NOT NULL,
+        cost_json   TEXT NOT NULL,              -- {"wall_s", "forward_passes", "backward_passes", "api_calls", ...}
+        PRIMARY KEY (method, experiment, behavior_id)
+    )""")
+
+
+MIGRATIONS: list[Migration] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
