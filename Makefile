@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: setup
-	$(BIN)/harmbench behaviors stats --dataset demo
+	$(BIN)/harmbench run
 
 test: setup
 	$(BIN)/python -m pytest

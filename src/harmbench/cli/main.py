@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from harmbench import __version__
-from harmbench.cli import behaviors_cmd, config_cmd, data_cmd, evaluate_cmd, generate_cmd, report_cmd, store_cmd
+from harmbench.cli import behaviors_cmd, config_cmd, data_cmd, evaluate_cmd, generate_cmd, report_cmd, run_cmd, store_cmd
 from harmbench.cli.output import err_console
 from harmbench.errors import HarmbenchError
 
@@ -18,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"harmbench {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    run_cmd.add_parsers(sub)
     behaviors_cmd.add_parser(sub)
     data_cmd.add_parser(sub)
     config_cmd.add_parsers(sub)

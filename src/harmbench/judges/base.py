@@ -67,4 +67,4 @@ def get_judge(name: str, **options) -> Judge:
 
 def _load_builtin() -> None:
     # Importing the modules registers their judges.
-    from harmbench.judges import classifier, copyright, refusal  # noqa: F401
+    from harmbench.judges import classifier, copyright, refusal, routed  # noqa: F401

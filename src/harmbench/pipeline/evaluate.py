@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from harmbench.behaviors import Behavior
 from harmbench.judges.base import Judge
+from harmbench.pipeline.units import unit_done
 from harmbench.store import Label, RunStore
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ def evaluate(store: RunStore, judges: Sequence[Judge], behaviors: Mapping[str, B
                     method=c.method, experiment=c.experiment, model=c.model, behavior_id=c.behavior_id, idx=c.idx,
                     max_new_tokens=c.max_new_tokens, judge=judge.name, label=v.label, raw=v.raw,
                     judged_generation=v.judged_text) for c, v in zip(chunk, verdicts))
+                unit_done("labels", judge.name, method, experiment, model, chunk[0].behavior_id, chunk[0].idx, len(chunk))
                 report.labelled[judge.name] += len(chunk)
                 if progress:
                     progress(judge.name, len(chunk))
