@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     generate_cmd.add_parser(sub)
     evaluate_cmd.add_parsers(sub)
     report_cmd.add_parser(sub)
+    report_cmd.add_compare_parser(sub)
     store_cmd.add_parsers(sub)
     return parser
 

@@ -127,7 +127,7 @@ def build_report(
         examples = _examples(store, labels, lengths, behavior_map, show_generations, seed)
         meta = {"primary_judge": store.get_meta("primary_judge"), "judge_names": store.get_meta("judge_names"),
                 "judges": store.get_meta("judges") or {}, "behaviors_dataset": store.get_meta("behaviors_dataset"),
-                "labels": len(all_labels), "judges_with_labels": present}
+                "labels": len(all_labels), "judges_with_labels": present, "manifest": store.get_meta("manifest")}
 
     cats = category_tables(rows, behavior_map)
     try:

@@ -209,6 +209,10 @@ def _meta(meta: Mapping[str, Any], judge: str, dataset: str | None) -> str:
             out += f"<div><b>{e(name)}</b></div><pre>{e(text)}</pre>"
     else:
         out += '<p class="muted">the run records no judge identities</p>'
+    if meta.get("manifest"):
+        text = json.dumps(meta["manifest"], indent=2, sort_keys=True, ensure_ascii=False, default=str)
+        out += ("<h3>Manifest</h3><p>What this run's numbers depend on: library versions, models and "
+                f"chat-template hashes, decoding, judges, hyperparameter hashes, behaviors, seed.</p><pre>{e(text)}</pre>")
     return out
 
 
