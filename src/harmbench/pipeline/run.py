@@ -58,13 +58,13 @@ class RunResult:
     manifest_changes: list[str]
 
 
-def make_executor(name: str, ray_address: str | None) -> Executor:
+def make_executor(name: str, ray_address: str | None, configs: str | None = None) -> Executor:
     if name == "local":
         return LocalExecutor()
     if name == "ray":
         from harmbench.pipeline.ray_executor import RayExecutor
 
-        return RayExecutor(address=ray_address)
+        return RayExecutor(address=ray_address, configs=configs)
     raise ConfigError(f"unknown executor {name!r}", hint="use local or ray")
 
 
@@ -121,7 +121,7 @@ def run(config: RunConfig, step: str = "all", console: Console | None = None) ->
               get_judge(n, configs=config.configs, data_dir=config.data_dir) if n == "harmbench_cls" else get_judge(n)
               for n in config.judges] if step in ("3", "2_and_3", "all") else []
     models = ModelCache(config.configs)
-    executor = make_executor(config.executor, config.ray_address)
+    executor = make_executor(config.executor, config.ray_address, config.configs)
     counts = {"test_cases": 0, "completions": 0, "labels": 0}
     with RunStore(config.run_dir) as store:
         store.set_meta("behaviors_dataset", config.behaviors)
