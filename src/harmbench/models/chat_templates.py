@@ -113,7 +113,8 @@ class ChatFormatter:
     """Turns a request into the prompt string a local model sees; BOS is left to tokenization.
 
     Upstream removes the BOS string from rendered templates because the tokenizer adds it again
-    when encoding (spec §3.3); a leading BOS is stripped here for the same reason.
+    when encoding (spec §3.3); a leading BOS is stripped here for the same reason, when the
+    tokenizer does add it.
     """
 
     def __init__(self, template: str, tokenizer, system_message: str | None = None):
@@ -121,6 +122,10 @@ class ChatFormatter:
         self.bos = tokenizer.bos_token or ""
         self.eos = tokenizer.eos_token or ""
         self.system_message = system_message
+        # Strip the template's BOS only where encoding adds it back; a tokenizer that adds no special
+        # tokens (the toy's) relies on the template's.
+        ids = tokenizer("x", add_special_tokens=True)["input_ids"] if self.bos else []
+        self.strip_bos = bool(ids) and ids[0] == tokenizer.bos_token_id
 
     def __call__(self, request) -> str:
         if request.prompt is not None:
@@ -129,4 +134,4 @@ class ChatFormatter:
         if self.system_message and messages[0]["role"] != "system":
             messages.insert(0, {"role": "system", "content": self.system_message})
         text = render(self.template, messages, bos_token=self.bos, eos_token=self.eos)
-        return text[len(self.bos):] if self.bos and text.startswith(self.bos) else text
+        return text[len(self.bos):] if self.strip_bos and text.startswith(self.bos) else text
