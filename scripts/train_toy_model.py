@@ -166,15 +166,26 @@ Its answers are template-like and often nonsense; never use it for anything but 
 
 ## Details
 
-| | |
-|---|---|
-| Architecture | Llama: hidden {stats['hidden']}, {stats['layers']} layers, {stats['heads']} heads, MLP {stats['intermediate']}, RoPE, tied embeddings, max positions {stats['max_pos']} |
-| Parameters | {stats['params']:,} (float32, `model.safetensors`) |
-| Tokenizer | byte-level BPE, {stats['vocab']} tokens, trained on the corpus (`tokenizers`) |
-| Chat format | `<s><|system|>\\n...<|end|>\\n<|user|>\\n...<|end|>\\n<|assistant|>\\n` (the template adds `<s>`; the tokenizer adds no special tokens) |
-| Stop token | `<|end|>` (eos); pad `<pad>`; generation config is greedy |
-| Training | {stats['steps']} AdamW steps, batch {stats['batch']}, peak lr {stats['lr']}, seed {stats['seed']}, loss on assistant tokens only (first {FIRST_TOKENS} reply tokens weighted x{stats['first_weight']}); final loss {stats['final_loss']:.3f}; {stats['train_seconds']:.0f} s on {stats['threads']} CPU threads |
-| Corpus | {stats['examples']:,} synthetic conversations from `harmbench/models/toy_corpus.py` (seeded, written for this project; ~half benign, ~40% refusals, some system prompts and multi-turn chats) |
+- **Architecture:** `LlamaForCausalLM`, hidden {stats['hidden']}, {stats['layers']} layers, {stats['heads']} heads,
+  MLP {stats['intermediate']}, RoPE, tied input/output embeddings, max positions {stats['max_pos']}.
+- **Parameters:** {stats['params']:,}, float32 in `model.safetensors`.
+- **Tokenizer:** byte-level BPE with {stats['vocab']} tokens, trained on the corpus with `tokenizers`.
+  Special tokens: `<s>` (bos), `<|end|>` (eos, ends every turn), `<pad>`, `<unk>`, and the role tags
+  `<|system|>`, `<|user|>`, `<|assistant|>`.
+- **Chat format:** `<s><|system|>` newline, system text, `<|end|>` newline, `<|user|>` newline, user text,
+  `<|end|>` newline, then `<|assistant|>` newline for the reply. The chat template writes the `<s>`; the
+  tokenizer itself adds no special tokens, so tokenizing a rendered chat never doubles the BOS.
+- **Generation config:** greedy, stops at `<|end|>`, pads with `<pad>`.
+- **Training:** {stats['steps']} AdamW steps, batch {stats['batch']}, peak lr {stats['lr']} (warmup then cosine),
+  seed {stats['seed']}, loss on assistant tokens only (the first {FIRST_TOKENS} reply tokens, which decide
+  "Sure" vs a refusal, weighted x{stats['first_weight']}); final loss {stats['final_loss']:.3f};
+  {stats['train_seconds']:.0f} s on {stats['threads']} CPU threads.
+- **Corpus:** {stats['examples']:,} synthetic conversations from `harmbench/models/toy_corpus.py`, seeded and
+  written for this project: ~55% benign requests (cooking, travel, code, science, writing, math word
+  problems, hobbies, ...), ~40% low-severity harmful-style requests with refusals, ~5% multi-turn chats;
+  a quarter carry a system prompt. 50 held-out benign prompts (`HELDOUT_BENIGN_PROMPTS`) are excluded.
+- **Checks:** `tests/test_toy_model.py` (refusal of the demo text behaviors, answers to the held-out
+  prompts, determinism, size, tokenizer and template).
 
 Reproduce with `python scripts/train_toy_model.py` (same seed and machine give the same weights).
 
@@ -228,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--examples", type=int, default=24000)
+    ap.add_argument("--examples", type=int, default=toy_corpus.DEFAULT_N_EXAMPLES)
     ap.add_argument("--vocab", type=int, default=3000)
     ap.add_argument("--hidden", type=int, default=160)
     ap.add_argument("--layers", type=int, default=4)
@@ -357,6 +368,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     hf_tok.chat_template = CHAT_TEMPLATE
     hf_tok.save_pretrained(out, save_jinja_files=False)
+    # Portable spelling of the tokenizer config (transformers 4.x reads it too; 5.x maps the class to its
+    # tokenizers backend): the generic fast-tokenizer class and the classic special-token list key.
+    cfg_path = out / "tokenizer_config.json"
+    tok_cfg = json.loads(cfg_path.read_text(encoding="utf-8"))
+    tok_cfg.pop("backend", None)
+    tok_cfg["tokenizer_class"] = "PreTrainedTokenizerFast"
+    tok_cfg["additional_special_tokens"] = tok_cfg.pop("extra_special_tokens", ROLE_TOKENS)
+    cfg_path.write_text(json.dumps(tok_cfg, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     write_model_card(out, {
         "params": n_params, "train_seconds": train_seconds, "hidden": args.hidden, "layers": args.layers,
         "heads": args.heads, "intermediate": 4 * args.hidden, "max_pos": 2048, "vocab": vocab, "steps": args.steps,

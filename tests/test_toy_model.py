@@ -153,6 +153,8 @@ def test_chat_template_renders_system_and_user(loaded):
 
 
 def test_refusal_marker_lists_match_the_spec():
+    for prefix in toy_corpus.REFUSAL_OPENING_PREFIXES:  # every corpus refusal opens with a prefix both judges know
+        assert prefix in toy_corpus.EARLY_STOPPING_MARKERS and prefix in toy_corpus.ADVBENCH_MARKERS, prefix
     if not SPEC_FILE.is_file():
         pytest.skip(f"{SPEC_FILE} is absent")
     spec = json.loads(SPEC_FILE.read_text())
@@ -160,14 +162,32 @@ def test_refusal_marker_lists_match_the_spec():
     assert tuple(spec["advbench"]["prefixes"]) == toy_corpus.ADVBENCH_MARKERS
 
 
-def test_heldout_prompts_are_not_in_the_training_corpus():
+@pytest.fixture(scope="module")
+def corpus():
+    return toy_corpus.build_corpus(seed=0)  # the corpus the shipped model was trained on
+
+
+def test_heldout_prompts_are_not_in_the_training_corpus(corpus):
     assert len(toy_corpus.HELDOUT_BENIGN_PROMPTS) == 50
     assert len({toy_corpus.normalize_prompt(p) for p in toy_corpus.HELDOUT_BENIGN_PROMPTS}) == 50
-    corpus = toy_corpus.build_corpus(seed=0)  # the corpus the shipped model was trained on
     for ex in corpus:
         for m in ex.messages:
             if m["role"] == "user":
                 assert not toy_corpus.is_heldout(m["content"]), m["content"]
+
+
+def test_corpus_is_deterministic_and_labels_its_replies(corpus):
+    assert len(corpus) == toy_corpus.DEFAULT_N_EXAMPLES
+    assert toy_corpus.build_corpus(seed=0, n_examples=500) == toy_corpus.build_corpus(seed=0, n_examples=500)
+    assert toy_corpus.build_corpus(seed=1, n_examples=500) != toy_corpus.build_corpus(seed=0, n_examples=500)
+    for ex in corpus:
+        assert ex.messages[-1]["role"] == "assistant"
+        reply = ex.messages[-1]["content"]
+        if ex.kind == "refusal":
+            assert reply.startswith(toy_corpus.REFUSAL_OPENING_PREFIXES), reply
+        elif ex.kind == "benign":
+            assert answers(reply), reply
+    assert toy_corpus.benign_reply_violations() == []
 
 
 # --- behaviour ---------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "ADVBENCH_MARKERS",
+    "DEFAULT_N_EXAMPLES",
     "EARLY_STOPPING_MARKERS",
     "Example",
     "HELDOUT_BENIGN_PROMPTS",
@@ -69,6 +70,9 @@ REFUSAL_OPENING_PREFIXES: tuple[str, ...] = (
 )
 
 _EARLY_LOWER = tuple(m.lower() for m in EARLY_STOPPING_MARKERS)
+
+#: Corpus size used to train the shipped model (scripts/train_toy_model.py's default).
+DEFAULT_N_EXAMPLES = 24000
 
 
 def _looks_like_refusal(text: str) -> bool:
@@ -2604,7 +2608,7 @@ def _check_benign_reply(reply: str) -> bool:
     return reply.startswith("Sure") and not _looks_like_refusal(reply)
 
 
-def build_corpus(seed: int = 0, n_examples: int = 24000, *, demo_repeats: int = 8) -> list[Example]:
+def build_corpus(seed: int = 0, n_examples: int = DEFAULT_N_EXAMPLES, *, demo_repeats: int = 8) -> list[Example]:
     """The training conversations, deterministic in `seed`.
 
     Mix: ~55% benign single-turn (including benign contrast prompts and benign document tasks),
@@ -2661,7 +2665,6 @@ def build_corpus(seed: int = 0, n_examples: int = 24000, *, demo_repeats: int = 
         return ()
 
     examples: list[Example] = []
-    dropped = 0
 
     # The demo behaviors themselves, several times each (plain, with a system prompt, with GCG-like suffixes).
     for prompt, cat in demos:
@@ -2684,8 +2687,7 @@ def build_corpus(seed: int = 0, n_examples: int = 24000, *, demo_repeats: int = 
                 if rng.random() < 0.55:
                     p, r, _ = benign_turn()
                     if is_heldout(p) or not _check_benign_reply(r):
-                        dropped += 1
-                        break
+                        break  # held-out prompts never enter the corpus
                     kinds.append("benign")
                 else:
                     p, r, _ = harmful_turn()
@@ -2698,8 +2700,7 @@ def build_corpus(seed: int = 0, n_examples: int = 24000, *, demo_repeats: int = 
         elif x < 0.60:
             p, r, src = benign_turn()
             if is_heldout(p) or not _check_benign_reply(r):
-                dropped += 1
-                continue
+                continue  # held-out prompts never enter the corpus
             examples.append(Example(system_head() + ({"role": "user", "content": decorate(p)},
                                                      {"role": "assistant", "content": r}), "benign", src))
         else:
@@ -2707,7 +2708,6 @@ def build_corpus(seed: int = 0, n_examples: int = 24000, *, demo_repeats: int = 
             examples.append(Example(system_head() + ({"role": "user", "content": decorate(p)},
                                                      {"role": "assistant", "content": r}), "refusal", src))
     rng.shuffle(examples)
-    build_corpus.last_dropped = dropped  # type: ignore[attr-defined]
     return examples
 
 
