@@ -3,8 +3,9 @@
     python benchmarks/generate.py [--prompts 32] [--max-new-tokens 64] [--vllm]
 
 Models: the embedded toy chat model, and a random-init Llama of about 30M parameters built from a
-config (no download; it uses the toy's tokenizer, and EOS is disabled so every row generates the
-full length). The last line is one JSON object with the figures.
+config (no download; it uses the toy's tokenizer). EOS is disabled for both, so every row generates
+the full length and tokens/s measures generation itself, not how early answers end. All prompts go
+in one batch. The last line is one JSON object with the figures.
 """
 
 from __future__ import annotations
@@ -53,8 +54,9 @@ def random_llama(tmp: Path) -> str:
 
 def measure(name: str, spec, args, backend: str = "hf") -> dict:
     target = get_target(spec, backend=backend)
-    if backend == "hf" and name != "toy_chat":
-        target.tokenizer.eos_token_id = None  # see random_llama
+    if backend == "hf":
+        target.tokenizer.eos_token_id = None  # full-length rows (see the module docstring)
+        target.batch_size = args.prompts
     requests = prompts(args.prompts)
     config = GenerationConfig(max_new_tokens=args.max_new_tokens)
     target.generate(requests[:2], GenerationConfig(max_new_tokens=4))  # warm-up
