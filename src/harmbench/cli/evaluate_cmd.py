@@ -35,11 +35,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 def _judge(name: str, args: argparse.Namespace, data_dir=None):
     from harmbench.judges import get_judge
 
-    if name == "harmbench_cls":
-        return get_judge(name, model=args.classifier, configs=args.configs, data_dir=data_dir)
-    if name == "copyright":
-        return get_judge(name, data_dir=data_dir)
-    return get_judge(name)
+    return get_judge(name, model=args.classifier, configs=args.configs, data_dir=data_dir)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
@@ -58,11 +59,18 @@ def judge_names() -> list[str]:
 
 
 def get_judge(name: str, **options) -> Judge:
-    """A judge by registered name (`harmbench_cls`, `copyright`, `advbench`, `refusal`, ...)."""
+    """A judge by registered name (`harmbench_cls`, `copyright`, `advbench`, `refusal`, ...).
+
+    Options a judge does not take (e.g. `data_dir` for `advbench`) are left out, so callers can
+    pass the run's common settings (configs, data_dir) to any judge; None values are left out too.
+    """
     _load_builtin()
     if name not in _REGISTRY:
         raise ConfigError(f"unknown judge {name!r}", hint=f"use one of: {', '.join(sorted(_REGISTRY))}")
-    return _REGISTRY[name](**options)
+    factory = _REGISTRY[name]
+    params = inspect.signature(factory).parameters
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in params.values())
+    return factory(**{k: v for k, v in options.items() if v is not None and (takes_any or k in params)})
 
 
 def _load_builtin() -> None:

@@ -117,9 +117,8 @@ def run(config: RunConfig, step: str = "all", console: Console | None = None) ->
         wanted = set(config.behavior_ids)
         behaviors = [b for b in behaviors if b.behavior_id in wanted]
     jobs, skipped = plan_jobs(configs, config.methods, config.models)
-    judges = [get_judge(n, data_dir=config.data_dir) if n in ("copyright", "refusal_copyright") else
-              get_judge(n, configs=config.configs, data_dir=config.data_dir) if n == "harmbench_cls" else get_judge(n)
-              for n in config.judges] if step in ("3", "2_and_3", "all") else []
+    judges = ([get_judge(n, configs=config.configs, data_dir=config.data_dir) for n in config.judges]
+              if step in ("3", "2_and_3", "all") else [])
     models = ModelCache(config.configs)
     executor = make_executor(config.executor, config.ray_address, config.configs)
     counts = {"test_cases": 0, "completions": 0, "labels": 0}
