@@ -48,6 +48,14 @@ def test_run_steps_manifest_and_costs(tmp_path):
         assert set(manifest["judges"]) == {"refusal_copyright", "advbench", "refusal"}
         assert store.get_meta("method_names") == {"DirectRequest/default": "DirectRequest",
                                                   "HumanJailbreaks/demo": "HumanJailbreaks:demo"}
+    from harmbench.report import build_report
+
+    report = build_report(tmp_path / "run")
+    cost = report.costs[("DirectRequest", "default", "toy_chat")]
+    assert cost["completions"] == 3 and cost["completion_tokens_out"] > 0 and cost["completion_wall_s"] > 0
+    assert report.as_json()["asr"][0]["cost"] == report.costs[(report.asr[0].method, report.asr[0].experiment,
+                                                                  report.asr[0].model)]
+    assert (tmp_path / "run/report/costs.csv").read_text().startswith("method,experiment,model,asr,")
     again = run(small(tmp_path / "run"))
     assert again.counts == {"test_cases": 0, "completions": 0, "labels": 0} and again.manifest_changes == []
 

@@ -43,6 +43,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         print_json(result.as_json())
         return 0
     print_tables(result.asr, result.categories, judge=result.judge)
+    _print_costs(args.run_dir, result)
     _print_manifest(args.run_dir)
     console.print(f"wrote {len(result.files)} files to [bold]{escape(str(result.out_dir))}[/]: "
                   + ", ".join(p.name for p in result.files.values()), highlight=False)
@@ -115,3 +116,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
     else:
         console.print("the runs' manifests agree on every setting that can change ASR")
     return 0
+
+
+def _print_costs(run_dir, result) -> None:
+    from harmbench.report.costs import print_cost_table
+    from harmbench.store import RunStore
+
+    with RunStore(run_dir) as store:
+        names = store.get_meta("method_names") or {}
+    print_cost_table(result.asr, result.costs, names, result.judge)

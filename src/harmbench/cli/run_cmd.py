@@ -6,7 +6,7 @@ import argparse
 import time
 from pathlib import Path
 
-from harmbench.cli.output import console, table, warn
+from harmbench.cli.output import console, warn
 
 STEP_COMMANDS = {
     "generate-test-cases": ("1", "step 1: test cases for each method x behavior (resumes; --overwrite redoes)"),
@@ -103,29 +103,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _report(run_dir: Path, config) -> None:
     from harmbench.report import build_report
-
-    report = build_report(run_dir, data_dir=config.data_dir)
-    names = {}
+    from harmbench.report.costs import print_cost_table
     from harmbench.store import RunStore
 
+    report = build_report(run_dir, data_dir=config.data_dir)
     with RunStore(run_dir) as store:
         names = store.get_meta("method_names") or {}
-        costs = store.test_case_costs()
-        completions = store.completions()
-    rows = []
-    for r in report.asr:
-        key = f"{r.method}/{r.experiment}"
-        tc_cost = [c for (m, e, _), c in costs.items() if (m, e) == (r.method, r.experiment)]
-        comp = [c for c in completions if (c.method, c.experiment, c.model) == (r.method, r.experiment, r.model)]
-        rows.append([names.get(key, r.method), r.experiment, r.model, f"{100 * r.asr:.1f}",
-                     f"{100 * r.ci95[0]:.1f}–{100 * r.ci95[1]:.1f}", r.n_behaviors, r.n_test_cases,
-                     f"{sum(c.get('wall_s', 0) for c in tc_cost):.1f}",
-                     sum(int(c.get("forward_passes", 0)) + int(c.get("backward_passes", 0)) for c in tc_cost),
-                     sum(int(c.get("api_calls", 0)) for c in tc_cost),
-                     f"{sum(c.wall_s or 0 for c in comp):.1f}", sum(c.tokens_out or 0 for c in comp)])
-    table(f"ASR by {report.judge} (%, 95% bootstrap CI over behaviors) and cost",
-          ["method", "experiment", "model", "ASR", "95% CI", "behaviors", "test cases", "attack s", "fwd+bwd",
-           "API calls", "completion s", "tokens out"], rows)
+    print_cost_table(report.asr, report.costs, names, report.judge)
     for w in report.warnings:
         warn(w)
     console.print(f"run directory: {run_dir}\nreport: {report.files.get('report.html', run_dir / 'report')}")

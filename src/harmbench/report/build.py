@@ -23,10 +23,11 @@ from typing import Any
 from harmbench.behaviors import Behavior
 from harmbench.errors import HarmbenchError, StoreError
 from harmbench.report.asr import ASR, compute_asr
+from harmbench.report.costs import row_costs
 from harmbench.report.tables import CategoryTable, category_of, category_tables, sort_rows
 
-FILES = ("asr.csv", "asr.md", "categories.csv", "per_behavior.csv", "asr_heatmap.png", "categories.png",
-         "report.html")
+FILES = ("asr.csv", "asr.md", "categories.csv", "per_behavior.csv", "costs.csv", "asr_heatmap.png",
+         "categories.png", "report.html")
 DEFAULT_MAX_NEW_TOKENS = 512
 EXAMPLES_PER_OUTCOME = 2  # successes and as many failures shown per (method, experiment, model)
 TEST_CASE_PREVIEW = 120  # characters of a test case shown when redacting
@@ -66,10 +67,12 @@ class ReportResult:
     max_new_tokens: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (method, experiment, model)
     warnings: list[str] = field(default_factory=list)
     categories: list[CategoryTable] = field(default_factory=list)  # functional, then semantic
+    costs: dict[tuple[str, str, str], dict] = field(default_factory=dict)  # (method, experiment, model) -> cost
 
     def as_json(self) -> dict[str, Any]:
-        """`{"asr": [row, ...]}`: each row is `ASR.as_json()` plus its generation length."""
-        return {"asr": [{**r.as_json(), "max_new_tokens": self.max_new_tokens.get((r.method, r.experiment, r.model))}
+        """`{"asr": [row, ...]}`: each row is `ASR.as_json()` plus its generation length and cost."""
+        return {"asr": [{**r.as_json(), "max_new_tokens": self.max_new_tokens.get((r.method, r.experiment, r.model)),
+                         "cost": self.costs.get((r.method, r.experiment, r.model), {})}
                         for r in self.asr]}
 
 
@@ -124,6 +127,7 @@ def build_report(
             warnings.append(f"{len(unknown)} behaviors are not in {dataset!r} (e.g. {unknown[0]!r}); "
                             "their category is 'unknown'")
         _check_coverage(store, rows, warnings)
+        costs = row_costs(store, rows, lengths)
         examples = _examples(store, labels, lengths, behavior_map, show_generations, seed)
         meta = {"primary_judge": store.get_meta("primary_judge"), "judge_names": store.get_meta("judge_names"),
                 "judges": store.get_meta("judges") or {}, "behaviors_dataset": store.get_meta("behaviors_dataset"),
@@ -136,7 +140,21 @@ def build_report(
     except OSError as exc:
         raise HarmbenchError(f"cannot write the report: {exc.strerror or exc}", where=str(exc.filename or out),
                              hint="pass --out with a writable folder") from exc
-    return ReportResult(run_dir, out, judge, rows, {k: files[k] for k in FILES}, dataset, lengths, warnings, cats)
+    files["costs.csv"] = _write_costs(out, rows, costs)
+    return ReportResult(run_dir, out, judge, rows, {k: files[k] for k in FILES}, dataset, lengths, warnings, cats,
+                        costs)
+
+
+def _write_costs(out: Path, rows: list[ASR], costs: dict) -> Path:
+    path = out / "costs.csv"
+    fields = ["method", "experiment", "model", "asr", *next(iter(costs.values()), {}).keys()]
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        for r in rows:
+            writer.writerow({"method": r.method, "experiment": r.experiment, "model": r.model, "asr": round(r.asr, 6),
+                             **costs.get((r.method, r.experiment, r.model), {})})
+    return path
 
 
 def _write(out: Path, run_dir: Path, judge: str, rows: list[ASR], lengths: dict, cats: list[CategoryTable],
