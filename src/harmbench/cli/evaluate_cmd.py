@@ -62,7 +62,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         store.set_meta("judge_names", names)
         primary = args.primary or store.get_meta("primary_judge") or names[0]
         store.set_meta("primary_judge", primary)
-        rows = [r for r in compute_asr(store.labels(judge=primary), behaviors)]
+        rows = compute_asr(store.labels(judge=primary), behaviors)
     if report.skipped_unknown_behaviors:
         warn(f"skipped {len(report.skipped_unknown_behaviors)} behaviors not in {dataset!r} "
              f"(e.g. {sorted(report.skipped_unknown_behaviors)[0]!r})")

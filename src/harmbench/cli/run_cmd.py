@@ -88,6 +88,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     result = run(config, step=args.step, console=console)
     for line in result.skipped:
         warn(line)
+    for line in result.notes:
+        console.print(line, highlight=False)
     for line in result.manifest_changes:
         warn(f"this run's settings differ from the previous run in this directory (ASR may change): {line}")
     elapsed = time.perf_counter() - start

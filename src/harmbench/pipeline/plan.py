@@ -10,7 +10,7 @@ method on a multimodal model) is skipped with a message saying why.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from harmbench.attacks import NEEDS_MULTIMODAL, NEEDS_WHITEBOX, attack_classes
@@ -28,7 +28,6 @@ class Job:
     target_model: str = ""  # the model the test cases were optimised for ('' = any)
     chunk_size: int | None = None  # behaviors per step-1 task on a cluster (None = all in one)
     num_gpus: int = 0  # GPUs a step-1 task asks for: the method's base GPUs + the target model's
-    notes: list[str] = field(default_factory=list)
 
     @property
     def key(self) -> str:

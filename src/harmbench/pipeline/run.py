@@ -56,6 +56,7 @@ class RunResult:
     skipped: list[str]
     counts: dict[str, int]
     manifest_changes: list[str]
+    notes: list[str] = field(default_factory=list)  # what the steps left out or found, for the user
 
 
 def make_executor(name: str, ray_address: str | None, configs: str | None = None) -> Executor:
@@ -122,6 +123,7 @@ def run(config: RunConfig, step: str = "all", console: Console | None = None) ->
     models = ModelCache(config.configs)
     executor = make_executor(config.executor, config.ray_address, config.configs)
     counts = {"test_cases": 0, "completions": 0, "labels": 0}
+    notes: list[str] = []
     with RunStore(config.run_dir) as store:
         store.set_meta("behaviors_dataset", config.behaviors)
         store.set_meta("method_names", {**(store.get_meta("method_names") or {}), **{j.key: j.method for j in jobs}})
@@ -137,9 +139,10 @@ def run(config: RunConfig, step: str = "all", console: Console | None = None) ->
                                                 executor=executor, progress=lambda k, t=task: bar.advance(t, k))
                         bar.update(task, total=r.done + r.already, completed=r.done + r.already)
                         counts["test_cases"] += r.done
+                        notes += r.notes
                 if step in ("1.5", "all"):
                     for job in jobs:
-                        merge_test_cases(store, job)
+                        notes += merge_test_cases(store, job).notes
                 if step in ("2", "2_and_3", "all"):
                     for job in jobs:
                         for model in job.models:
@@ -171,4 +174,4 @@ def run(config: RunConfig, step: str = "all", console: Console | None = None) ->
                 info["chat_template_sha256"] = previous.get("models", {}).get(m, {}).get("chat_template_sha256")
         changes = compare_manifests(previous, manifest) if previous else []
         store.set_meta("manifest", manifest)
-    return RunResult(Path(config.run_dir), jobs, skipped, counts, changes)
+    return RunResult(Path(config.run_dir), jobs, skipped, counts, changes, notes)
