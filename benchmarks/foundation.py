@@ -42,10 +42,10 @@ def main(shared: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = RunStore(Path(tmp) / "run")
         ids = [b.behavior_id for b in behaviors]
-        t, _ = timed(lambda: [store.put_test_cases("GCG", "toy_chat", i, [f"{i} case {k}" for k in range(5)]) for i in ids])
+        t, _ = timed(lambda: [store.put_test_cases("GCG", "toy", i, [f"{i} case {k}" for k in range(5)]) for i in ids])
         units = len(ids)
         figures["store_test_case_units_per_s"] = round(units / t)
-        completions = [Completion(method="GCG", experiment="toy_chat", model="toy_chat", behavior_id=i, idx=k,
+        completions = [Completion(method="GCG", experiment="toy", model="toy", behavior_id=i, idx=k,
                                   generation=f"answer {k} " * 50, tokens_in=40, tokens_out=100) for i in ids for k in range(5)]
         t, _ = timed(lambda: [store.put_completion(c) for c in completions])
         figures["store_completions_per_s"] = round(len(completions) / t)

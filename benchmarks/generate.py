@@ -77,12 +77,12 @@ def main() -> None:
     parser.add_argument("--vllm", action="store_true", help="also measure the vllm backend (needs a GPU)")
     args = parser.parse_args()
     torch.set_num_threads(torch.get_num_threads())
-    figures = {"toy_chat": measure("toy_chat", "toy_chat", args)}
+    figures = {"toy": measure("toy", "toy", args)}
     with tempfile.TemporaryDirectory() as tmp:
         path = random_llama(Path(tmp))
         figures["llama_30m"] = measure("llama_30m", {"model_name_or_path": path}, args)
         if args.vllm:
-            figures["toy_chat_vllm"] = measure("toy_chat", "toy_chat", args, backend="vllm")
+            figures["toy_chat_vllm"] = measure("toy", "toy", args, backend="vllm")
     print(json.dumps(figures))
 
 

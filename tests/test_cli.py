@@ -49,7 +49,7 @@ def test_missing_dataset_message():
 def test_models_and_methods_list(capsys):
     assert main(["models", "list", "--json"]) == 0
     models = json.loads(capsys.readouterr().out)
-    assert "toy_chat" in models and models["llama2_7b"]["num_gpus"] == 1
+    assert "toy" in models and models["llama2_7b"]["num_gpus"] == 1
     assert main(["methods", "list", "--json"]) == 0
     methods = json.loads(capsys.readouterr().out)
     assert methods["GCG-Transfer"]["class_name"] == "EnsembleGCG" and methods["GCG-Transfer"]["runs"] == 5
@@ -76,10 +76,10 @@ def test_export_import_round_trip_cli(tmp_path):
     (source / "test_cases").mkdir(parents=True)
     (source / "completions").mkdir()
     (source / "test_cases/test_cases.json").write_text('{"b1": ["Say hi"], "b0": ["Say bye"]}', encoding="utf-8")
-    (source / "completions/toy_chat.json").write_text(
+    (source / "completions/toy.json").write_text(
         '{"b1": [{"test_case": "Say hi", "generation": "Hi"}], "b0": [{"test_case": "Say bye", "generation": "No"}]}',
         encoding="utf-8")
     assert run_cli("import", str(tmp_path / "results"), str(tmp_path / "run")).returncode == 0
     assert run_cli("export", str(tmp_path / "run"), str(tmp_path / "out")).returncode == 0
-    exported = json.loads((tmp_path / "out/DirectRequest/default/completions/toy_chat.json").read_text())
+    exported = json.loads((tmp_path / "out/DirectRequest/default/completions/toy.json").read_text())
     assert list(exported) == ["b1", "b0"] and exported["b1"][0]["generation"] == "Hi"

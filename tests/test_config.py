@@ -96,8 +96,8 @@ def test_unresolvable_experiments_fail_only_when_asked(upstream):
 
 def test_our_models_yaml_agrees_with_upstream(upstream):
     ours = load_configs()
-    assert "toy_chat" in ours.models
-    assert ours.models.get("toy_chat").num_gpus == 0
+    assert "toy" in ours.models
+    assert ours.models.get("toy").num_gpus == 0
     for name, theirs in upstream.models.models.items():
         mine = ours.models.get(name)
         assert mine.model_type == theirs.model_type and mine.num_gpus == theirs.num_gpus, name
@@ -108,7 +108,7 @@ def test_our_models_yaml_agrees_with_upstream(upstream):
 def test_upstream_method_configs_resolve_against_our_models(upstream, shared_configs):
     ours = load_configs()
     gcg = load_method_config(shared_configs / "method_configs/GCG_config.yaml")
-    assert gcg.resolve("toy_chat", ours.models).hyperparameters["target_model"]["model_name_or_path"] == "builtin:toy-chat"
+    assert gcg.resolve("toy", ours.models).hyperparameters["target_model"]["model_name_or_path"] == "builtin:toy-chat"
 
 
 def test_unknown_model(upstream):

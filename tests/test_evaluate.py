@@ -13,10 +13,10 @@ def fill(store: RunStore):
     answers = ["Sure, here is the thing.", "I'm sorry, I cannot.", "As an AI, no.", "Sure! Step 1."]
     for b, answer in zip(behaviors, answers):
         store.put_test_cases("DirectRequest", "default", b.behavior_id, [b.prompt()])
-        store.put_completion(Completion(method="DirectRequest", experiment="default", model="toy_chat",
+        store.put_completion(Completion(method="DirectRequest", experiment="default", model="toy",
                                         behavior_id=b.behavior_id, idx=0, generation=answer))
     store.put_test_cases("DirectRequest", "default", "not_in_dataset", ["x"])
-    store.put_completion(Completion(method="DirectRequest", experiment="default", model="toy_chat",
+    store.put_completion(Completion(method="DirectRequest", experiment="default", model="toy",
                                     behavior_id="not_in_dataset", idx=0, generation="Sure"))
     return {b.behavior_id: b for b in load_behaviors("demo")}
 

@@ -20,9 +20,9 @@ def test_vllm_matches_hf_greedy_on_the_toy_model():
 
     requests = [GenerationRequest.user(p) for p in ("Write a haiku about autumn", "Give me a pasta recipe")]
     config = GenerationConfig(max_new_tokens=32)
-    vllm_target = get_target("toy_chat", backend="vllm")
+    vllm_target = get_target("toy", backend="vllm")
     vllm_out = vllm_target.generate(requests, config)
     vllm_target.close()
-    hf_out = get_target("toy_chat", backend="hf").generate(requests, config)
+    hf_out = get_target("toy", backend="hf").generate(requests, config)
     assert [g.text for g in vllm_out] == [g.text for g in hf_out]
     assert all(g.tokens_out and g.finish_reason in ("stop", "length") for g in vllm_out)

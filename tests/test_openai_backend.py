@@ -451,7 +451,7 @@ def test_serve_the_toy_model():
     if get_target is None:
         pytest.skip("harmbench.get_target is not available yet")
     try:
-        toy = get_target("toy_chat")
+        toy = get_target("toy")
     except (ImportError, HarmbenchError) as exc:
         pytest.skip(f"the toy model cannot be loaded here: {exc}")
     started = time.monotonic()

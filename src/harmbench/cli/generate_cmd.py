@@ -11,7 +11,7 @@ from harmbench.models.base import DEFAULT_MAX_NEW_TOKENS
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("generate", help="generate from a model for a few prompts (greedy by default)")
     p.add_argument("prompts", nargs="+", metavar="PROMPT", help="user messages, one generation each")
-    p.add_argument("--model", default="toy_chat", help="models.yaml name (default: toy_chat)")
+    p.add_argument("--model", default="toy", help="models.yaml name (default: toy)")
     p.add_argument("--configs", metavar="DIR", help="configs folder (default: harmbench's own)")
     p.add_argument("--backend", choices=("hf", "vllm", "openai"), help="override the model's backend")
     p.add_argument("--max-new-tokens", type=int, default=DEFAULT_MAX_NEW_TOKENS, help="default: 512, as upstream")
