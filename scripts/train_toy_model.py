@@ -42,7 +42,7 @@ from transformers import GenerationConfig, LlamaConfig, LlamaForCausalLM, PreTra
 
 from harmbench.models import toy_corpus  # noqa: E402
 
-DEFAULT_OUT = REPO / "src" / "harmbench" / "models" / "toy"
+DEFAULT_OUT = REPO / "src" / "harmbench" / "models" / "toy_chat"
 
 BOS, EOS, PAD, UNK = "<s>", "<|end|>", "<pad>", "<unk>"
 ROLE_TOKENS = ["<|system|>", "<|user|>", "<|assistant|>"]

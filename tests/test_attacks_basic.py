@@ -83,7 +83,7 @@ def test_shipped_configs_resolve():
     assert mixtral["num_test_cases_per_behavior"] == 5 and mixtral["num_gpus"] == 2
     assert mixtral["generation_config"]["max_tokens"] == 256
     toy = zs.resolve("toy_attacker", configs.models).hyperparameters
-    assert toy["attacker"] == "toy_chat" and toy["num_test_cases_per_behavior"] == 2
+    assert toy["attacker"] == "toy" and toy["num_test_cases_per_behavior"] == 2
     assert toy["generation_config"]["max_tokens"] == 48
     assert "default" in configs.method("DirectRequest").experiment_names(configs.models)
 
@@ -276,11 +276,11 @@ def loader(attacker, seen=None):
 def test_zero_shot_test_cases_batching_and_settings(text_demo):
     attacker = StandInAttacker()
     specs: list = []
-    attack = get_attack("ZeroShot", {"attacker": "toy_chat", "num_test_cases_per_behavior": 3,
+    attack = get_attack("ZeroShot", {"attacker": "toy", "num_test_cases_per_behavior": 3,
                                       "behaviors_per_call": 8, "generation_config": {"max_tokens": 64},
                                       "some_unknown_key": 1})
     results = run(attack, text_demo, load_model=loader(attacker, specs), seed=7)
-    assert specs == ["toy_chat"]
+    assert specs == ["toy"]
     assert list(results) == [b.behavior_id for b in text_demo]
     assert len(attacker.calls) == math.ceil(len(text_demo) / 8)  # batched: one call per chunk
     for requests, config in attacker.calls:
@@ -304,7 +304,7 @@ def test_zero_shot_test_cases_batching_and_settings(text_demo):
 def test_zero_shot_contextual_uses_five_hyphens_and_shows_context(text_demo):
     contextual = [b for b in text_demo if b.is_contextual]
     attacker = StandInAttacker()
-    results = run(get_attack("ZeroShot", {"model": "toy_chat"}), contextual, load_model=loader(attacker))
+    results = run(get_attack("ZeroShot", {"model": "toy"}), contextual, load_model=loader(attacker))
     for b in contextual:
         cases = results[b.behavior_id].test_cases
         assert len(cases) == 5  # upstream's default
@@ -317,7 +317,7 @@ def test_zero_shot_contextual_uses_five_hyphens_and_shows_context(text_demo):
 
 def test_zero_shot_primes_local_attackers_with_a_completion_prefix(text_demo):
     attacker = StandInLocalAttacker()
-    run(get_attack("ZeroShot", {"attacker": "toy_chat", "num_test_cases_per_behavior": 2}), text_demo[:3],
+    run(get_attack("ZeroShot", {"attacker": "toy", "num_test_cases_per_behavior": 2}), text_demo[:3],
         load_model=loader(attacker))
     (requests, _), = attacker.calls
     assert len(requests) == 6
@@ -328,7 +328,7 @@ def test_zero_shot_primes_local_attackers_with_a_completion_prefix(text_demo):
 
 def test_zero_shot_is_reproducible_and_seeded(text_demo):
     def once(seed):
-        attack = get_attack("ZeroShot", {"attacker": "toy_chat", "num_test_cases_per_behavior": 2})
+        attack = get_attack("ZeroShot", {"attacker": "toy", "num_test_cases_per_behavior": 2})
         results = run(attack, text_demo[:6], load_model=loader(StandInAttacker()), seed=seed)
         return {k: r.test_cases for k, r in results.items()}
 
@@ -338,13 +338,13 @@ def test_zero_shot_is_reproducible_and_seeded(text_demo):
 
 def test_zero_shot_retries_empty_outputs_then_keeps_them(text_demo):
     attacker = StandInAttacker(empty_rounds=2)
-    results = run(get_attack("ZeroShot", {"attacker": "toy_chat", "num_test_cases_per_behavior": 2}),
+    results = run(get_attack("ZeroShot", {"attacker": "toy", "num_test_cases_per_behavior": 2}),
                   text_demo[:4], load_model=loader(attacker))
     assert len(attacker.calls) == 3 and len({c.seed for _, c in attacker.calls}) == 3
     assert all(case for r in results.values() for case in r.test_cases)
     assert results[text_demo[0].behavior_id].cost.api_calls == 6
     stubborn = StandInAttacker(empty_rounds=100)
-    results = run(get_attack("ZeroShot", {"attacker": "toy_chat", "num_test_cases_per_behavior": 2}),
+    results = run(get_attack("ZeroShot", {"attacker": "toy", "num_test_cases_per_behavior": 2}),
                   text_demo[:4], load_model=loader(stubborn))
     assert len(stubborn.calls) == 4  # the first try and 3 retries
     assert all(r.test_cases == ["", ""] for r in results.values())
@@ -361,16 +361,16 @@ def test_zero_shot_model_spec_and_errors():
     with pytest.raises(ConfigError, match="attacker model"):
         get_attack("ZeroShot", {"num_test_cases_per_behavior": 5})
     with pytest.raises(ConfigError, match="num_test_cases_per_behavior"):
-        get_attack("ZeroShot", {"attacker": "toy_chat", "num_test_cases_per_behavior": 0})
+        get_attack("ZeroShot", {"attacker": "toy", "num_test_cases_per_behavior": 0})
 
 
 def test_zero_shot_with_the_toy_model_end_to_end(text_demo):
     from harmbench.models import get_target
 
     try:
-        toy = get_target("toy_chat")
+        toy = get_target("toy")
     except Exception as err:  # the toy model is trained separately and may not be in this checkout yet
-        pytest.skip(f"the built-in toy_chat model does not load here ({type(err).__name__}: {err})")
+        pytest.skip(f"the built-in toy model does not load here ({type(err).__name__}: {err})")
     configs = load_configs()
     hyper = configs.method("ZeroShot").resolve("toy_attacker", configs.models).hyperparameters
     behaviors = [text_demo[0], next(b for b in text_demo if b.is_contextual)]

@@ -23,14 +23,14 @@ def small(run_dir: Path, **kw) -> RunConfig:
 
 def test_plan_skips_what_a_method_cannot_attack():
     configs = load_configs()
-    jobs, skipped = plan_jobs(configs, ["DirectRequest", "HumanJailbreaks:demo"], ["toy_chat", "gpt-4-0613", "llava_v1_5"])
+    jobs, skipped = plan_jobs(configs, ["DirectRequest", "HumanJailbreaks:demo"], ["toy", "gpt-4-0613", "llava_v1_5"])
     assert [(j.class_name, j.experiment, j.models) for j in jobs] == [
-        ("DirectRequest", "default", ["toy_chat", "gpt-4-0613"]), ("HumanJailbreaks", "demo", ["toy_chat", "gpt-4-0613"])]
+        ("DirectRequest", "default", ["toy", "gpt-4-0613"]), ("HumanJailbreaks", "demo", ["toy", "gpt-4-0613"])]
     assert len(skipped) == 2 and all("llava_v1_5" in s and "multimodal" in s for s in skipped)
     with pytest.raises(ConfigError, match="unknown or not yet available method 'GCGG'"):
-        plan_jobs(configs, ["GCGG"], ["toy_chat"])
-    with pytest.raises(ConfigError, match="unknown model 'toy'"):
-        plan_jobs(configs, ["DirectRequest"], ["toy"])
+        plan_jobs(configs, ["GCGG"], ["toy"])
+    with pytest.raises(ConfigError, match="unknown model 'toyy'"):
+        plan_jobs(configs, ["DirectRequest"], ["toyy"])
 
 
 def test_run_steps_manifest_and_costs(tmp_path):
@@ -44,14 +44,14 @@ def test_run_steps_manifest_and_costs(tmp_path):
         assert len(costs) == 6 and all("wall_s" in c for c in costs.values())
         manifest = store.get_meta("manifest")
         assert manifest["decoding"]["max_new_tokens"] == 16 and manifest["behaviors"]["n"] == 3
-        assert manifest["models"]["toy_chat"]["chat_template_sha256"]
+        assert manifest["models"]["toy"]["chat_template_sha256"]
         assert set(manifest["judges"]) == {"refusal_copyright", "advbench", "refusal"}
         assert store.get_meta("method_names") == {"DirectRequest/default": "DirectRequest",
                                                   "HumanJailbreaks/demo": "HumanJailbreaks:demo"}
     from harmbench.report import build_report
 
     report = build_report(tmp_path / "run")
-    cost = report.costs[("DirectRequest", "default", "toy_chat")]
+    cost = report.costs[("DirectRequest", "default", "toy")]
     assert cost["completions"] == 3 and cost["completion_tokens_out"] > 0 and cost["completion_wall_s"] > 0
     assert report.as_json()["asr"][0]["cost"] == report.costs[(report.asr[0].method, report.asr[0].experiment,
                                                                   report.asr[0].model)]
@@ -83,7 +83,7 @@ def test_step_by_step_equals_all_at_once(tmp_path):
 def test_bad_input_on_the_cli(tmp_path):
     cases = [
         (["run", "--methods", "NoSuchMethod"], "unknown or not yet available method"),
-        (["run", "--models", "toy"], "unknown model 'toy'"),
+        (["run", "--models", "toyy"], "unknown model 'toyy'"),
         (["run", "--behavior-ids", "not_a_behavior"], "BehaviorID 'not_a_behavior' is not in 'demo'"),
         (["run", "--judge", "gpt5"], "unknown judge 'gpt5'"),
         (["run", "--behaviors", "text_all"], "harmbench data download"),

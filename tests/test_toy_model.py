@@ -24,7 +24,7 @@ import harmbench  # noqa: E402
 from harmbench import load_behaviors  # noqa: E402
 from harmbench.models import toy_corpus  # noqa: E402
 
-MODEL_DIR = Path(harmbench.__file__).resolve().parent / "models" / "toy"
+MODEL_DIR = Path(harmbench.__file__).resolve().parent / "models" / "toy_chat"
 SPEC_FILE = Path(__file__).resolve().parents[1].parent / "shared" / "spec" / "refusal_prefixes.json"
 MAX_NEW_TOKENS = 48
 REQUIRED_FILES = ("config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json",

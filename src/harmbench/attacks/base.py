@@ -9,6 +9,7 @@ are accepted and ignored, like upstream's `**kwargs`). They never write files: t
 from __future__ import annotations
 
 import difflib
+import hashlib
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, fields
@@ -53,6 +54,7 @@ class BehaviorResult:
     test_cases: list[str | list[str]]
     logs: Any = None
     cost: Cost = field(default_factory=Cost)
+    first_idx: int = 0  # index of the first test case: a method with several runs yields run r at r
 
 
 @dataclass
@@ -63,6 +65,7 @@ class AttackContext:
     data_dir: Any = None
     seed: int = 0
     progress: Callable[[str], None] | None = None
+    stored_counts: dict[str, int] = field(default_factory=dict)  # test cases already stored, by behavior
 
 
 class Attack:
@@ -72,6 +75,13 @@ class Attack:
     needs: frozenset[str] = frozenset()
     # Rough cost per behavior, for `harmbench methods list` (free text).
     cost_per_behavior: str = ""
+    # The pipeline's run ids of this job (GCG-Multi and GCG-Transfer run 5 times, 1 test case each).
+    run_ids: tuple[str, ...] = ("",)
+
+    def expected_test_cases(self) -> int | None:
+        """Test cases a finished behavior has (None: any number), so a resumed run can tell a
+        behavior cut short between runs from a finished one."""
+        return None
 
     def __init__(self, **hyperparameters: Any):
         self.hyperparameters = hyperparameters
@@ -85,6 +95,12 @@ class Attack:
         result = fn()
         result.cost.wall_s += time.perf_counter() - start
         return result
+
+
+def stable_seed(run_seed: int, behavior_ids: Sequence[str], n: int, round_: int) -> int:
+    """A seed that is the same in every process (unlike `hash`), below 2**31 for every backend."""
+    key = "\x1f".join([str(run_seed), str(n), str(round_), *behavior_ids]).encode("utf-8")
+    return int.from_bytes(hashlib.sha256(key).digest()[:8], "big") % (2**31 - 1)
 
 
 _REGISTRY: dict[str, type[Attack]] = {}
@@ -112,4 +128,4 @@ def get_attack(name: str, hyperparameters: dict[str, Any] | None = None) -> Atta
 
 
 def _load_builtin() -> None:
-    from harmbench.attacks import direct_request, human_jailbreaks, zero_shot  # noqa: F401
+    from harmbench.attacks import direct_request, ensemble_gcg, gbda, gcg, human_jailbreaks, pez, uat, zero_shot  # noqa: F401

@@ -21,7 +21,7 @@ Choices of ours (upstream has one vLLM call and no retries):
 - An empty answer is asked again, up to 3 more times (one `generate` call per round for all empty
   answers); if still empty it is kept as an empty test case, so every behavior keeps exactly
   `num_test_cases_per_behavior` test cases.
-- The attacker is `attacker` (a models.yaml name, e.g. `toy_chat`) if given, else `model` (a
+- The attacker is `attacker` (a models.yaml name, e.g. `toy`) if given, else `model` (a
   models.yaml name or a loader dict, as upstream's `mixtral_attacker_llm`; a loader dict gets the
   experiment's `num_gpus` and upstream's `use_vllm: true` unless it sets them). The model comes from
   `AttackContext.load_model`, which owns it: ZeroShot does not close it.
@@ -30,12 +30,11 @@ Choices of ours (upstream has one vLLM call and no retries):
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from harmbench.attacks.base import NEEDS_ATTACKER, Attack, AttackContext, BehaviorResult, Cost, register
+from harmbench.attacks.base import NEEDS_ATTACKER, Attack, AttackContext, BehaviorResult, Cost, register, stable_seed
 from harmbench.behaviors import Behavior
 from harmbench.errors import ConfigError
 from harmbench.models.base import Generation, GenerationConfig, GenerationRequest, Message
@@ -90,7 +89,7 @@ class ZeroShot(Attack):
                          **hyperparameters)
         if attacker is None and model is None:
             raise ConfigError("ZeroShot needs an attacker model",
-                              hint="set `attacker:` to a models.yaml name (e.g. toy_chat) or `model:` to a loader "
+                              hint="set `attacker:` to a models.yaml name (e.g. toy) or `model:` to a loader "
                                    "dict such as {model_name_or_path: mistralai/Mixtral-8x7B-Instruct-v0.1}")
         for key, value in (("num_test_cases_per_behavior", num_test_cases_per_behavior),
                            ("behaviors_per_call", behaviors_per_call)):
@@ -189,12 +188,6 @@ class ZeroShot(Attack):
             costs[k].wall_s += wall
             cases: list[str | list[str]] = [self.test_case(behavior, texts[k * n + i]) for i in range(n)]
             yield BehaviorResult(behavior.behavior_id, cases, None, costs[k])
-
-
-def stable_seed(run_seed: int, behavior_ids: Sequence[str], n: int, round_: int) -> int:
-    """A seed that is the same in every process (unlike `hash`), below 2**31 for every backend."""
-    key = "\x1f".join([str(run_seed), str(n), str(round_), *behavior_ids]).encode("utf-8")
-    return int.from_bytes(hashlib.sha256(key).digest()[:8], "big") % (2**31 - 1)
 
 
 def _stop_tuple(stop: Any) -> tuple[str, ...]:

@@ -23,7 +23,7 @@ def _common(p: argparse.ArgumentParser, *, step_choice: bool) -> None:
     p.add_argument("--run-dir", default="runs/demo", help="run directory (default: runs/demo)")
     p.add_argument("--methods", type=_csv, help="comma list of proper methods, NAME[:EXPERIMENT] "
                    "(default: DirectRequest,HumanJailbreaks:demo; `all` = every available method)")
-    p.add_argument("--models", type=_csv, help="comma list of models.yaml names (default: toy_chat; `all`)")
+    p.add_argument("--models", type=_csv, help="comma list of models.yaml names (default: toy; `all`)")
     p.add_argument("--behaviors", default="demo", help="dataset name or behaviors CSV (default: demo)")
     p.add_argument("--behavior-ids", help="comma list of BehaviorIDs, or a file with one per line")
     p.add_argument("--data-dir", help="folder with upstream's data (default: $HARMBENCH_DATA_DIR or the cache)")
@@ -38,6 +38,8 @@ def _common(p: argparse.ArgumentParser, *, step_choice: bool) -> None:
     p.add_argument("--overwrite", action="store_true", help="step 1: regenerate existing test cases")
     p.add_argument("--executor", choices=("local", "ray"), default="local")
     p.add_argument("--ray-address", help="address of a running Ray cluster (default: start a local one)")
+    p.add_argument("--threads", type=int, metavar="N",
+                   help="CPU threads for torch (default: torch's choice, one per core); 1 is faster on a busy machine")
     if step_choice:
         p.add_argument("--step", default="all", choices=("1", "1.5", "2", "3", "2_and_3", "all"))
         p.add_argument("--no-report", action="store_true", help="skip writing the report")
@@ -63,7 +65,7 @@ def build_config(args: argparse.Namespace):
     if methods == ["all"]:
         available = attack_classes()
         methods = [n for n, pm in configs.pipeline.items() if pm.class_name in available]
-    models = args.models or ["toy_chat"]
+    models = args.models or ["toy"]
     if models == ["all"]:
         models = configs.models.names()
     ids = None
@@ -83,6 +85,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     if args.max_new_tokens < 1:
         raise HarmbenchError(f"--max-new-tokens must be at least 1, not {args.max_new_tokens}")
+    if args.threads is not None:
+        if args.threads < 1:
+            raise HarmbenchError(f"--threads must be at least 1, not {args.threads}")
+        import torch
+
+        torch.set_num_threads(args.threads)
     config = build_config(args)
     start = time.perf_counter()
     result = run(config, step=args.step, console=console)

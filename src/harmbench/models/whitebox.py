@@ -7,11 +7,17 @@ The attacked sequence is laid out as upstream lays it out (spec §4.1):
 `SlotPrompt` holds the token ids of each fixed part; `WhiteBox` embeds, runs forward passes from
 input embeddings and scores a batch of candidate suffixes by their mean cross-entropy on the
 target tokens, running the fixed prefix once and re-using its KV cache for every candidate.
+
+Scoring candidates is most of an optimiser's time, so `target_loss` keeps it lean: the prefix's
+keys and values are broadcast to each chunk (no deep copy), only the logits that predict target
+tokens are computed, and on CPU candidates go in chunks of about `CPU_TOKENS_PER_CHUNK` tokens,
+which keeps activations in cache (on the 2.1M toy, 512 candidates x 46 tokens score in 0.9 s in
+chunks of 32-64 and in 1.5 s as one batch). On GPU the first chunk is the whole set, as upstream,
+and a chunk that runs out of memory is halved and retried; the smaller size is kept.
 """
 
 from __future__ import annotations
 
-import copy
 import inspect
 from dataclasses import dataclass
 
@@ -21,6 +27,7 @@ import torch.nn.functional as F
 from harmbench.errors import HarmbenchError
 
 _SLOT = "\ue000HARMBENCH_ADV_SLOT\ue000"  # a private-use marker no template rewrites
+CPU_TOKENS_PER_CHUNK = 2048
 
 
 @dataclass
@@ -31,7 +38,7 @@ class SlotPrompt:
     behavior_ids: torch.Tensor  # the user's text (behavior, context-prefixed)
     after_ids: torch.Tensor  # chat template after the user's text, up to the assistant's reply
     target_ids: torch.Tensor  # the affirmative reply to elicit
-    prefix_cache: object | None = None  # KV cache of before + behavior, filled by WhiteBox.cache_prefix
+    prefix_cache: list | None = None  # per layer (keys, values) of before + behavior, from WhiteBox.cache_prefix
 
     @property
     def prefix_ids(self) -> torch.Tensor:
@@ -48,6 +55,11 @@ class WhiteBox:
         # transformers 5.2x renamed `past_key_values` to `cache` (argument and output field).
         params = inspect.signature(self.model.forward).parameters
         self._cache_arg = "cache" if "cache" in params else "past_key_values"
+        # Computing logits only where targets are predicted; the keyword depends on the version.
+        self._keep_arg = next((k for k in ("logits_to_keep", "num_logits_to_keep") if k in params), None)
+        self.max_batch: int | None = None  # lowered after an out-of-memory error, kept for later calls
+        self.sequences_forward = 0  # sequences scored, for cost accounting
+        self.sequences_backward = 0
 
     @property
     def device(self) -> torch.device:
@@ -86,40 +98,52 @@ class WhiteBox:
             target_ids=self.encode(target),
         )
 
-    def forward(self, inputs_embeds: torch.Tensor, past_key_values=None) -> torch.Tensor:
-        """Logits [batch, n, vocab] from input embeddings (continuing `past_key_values` if given)."""
+    def forward(self, inputs_embeds: torch.Tensor, past_key_values=None, last: int | None = None) -> torch.Tensor:
+        """Logits [batch, n, vocab] from input embeddings (continuing `past_key_values` if given).
+
+        With `last`, only the last `last` positions' logits are computed where the model allows it
+        (callers slice from the end, so either way the result reads the same).
+        """
         kwargs = {self._cache_arg: past_key_values} if past_key_values is not None else {"use_cache": False}
+        if last is not None and self._keep_arg:
+            kwargs[self._keep_arg] = last
         return self.model(inputs_embeds=inputs_embeds, **kwargs).logits
 
     @torch.no_grad()
     def cache_prefix(self, slot: SlotPrompt) -> SlotPrompt:
         """Run the fixed prefix once and keep its KV cache in the slot."""
         out = self.model(input_ids=slot.prefix_ids, use_cache=True)
-        slot.prefix_cache = getattr(out, self._cache_arg)
+        slot.prefix_cache = _layer_tensors(getattr(out, self._cache_arg))
         return slot
 
     def _expanded_cache(self, slot: SlotPrompt, batch: int):
-        cache = copy.deepcopy(slot.prefix_cache)  # forward passes append to a cache; keep the original
-        cache.batch_repeat_interleave(batch)
-        return cache
+        """A fresh cache holding the prefix for `batch` rows: broadcast views, copied once by the model."""
+        from transformers import DynamicCache
+
+        kv = [(k.expand(batch, -1, -1, -1), v.expand(batch, -1, -1, -1)) for k, v in slot.prefix_cache]
+        if "ddp_cache_data" in inspect.signature(DynamicCache.__init__).parameters:
+            return DynamicCache(kv, config=self.model.config)
+        return DynamicCache.from_legacy_cache(tuple(kv))
 
     def target_loss_from_embeds(self, suffix_embeds: torch.Tensor, slot: SlotPrompt,
                                 use_prefix_cache: bool = True) -> torch.Tensor:
         """Differentiable mean target cross-entropy, one value per row of `suffix_embeds` [B, n, hidden]."""
         batch = suffix_embeds.shape[0]
         tail = self.embed(torch.cat([slot.after_ids, slot.target_ids], dim=1)).expand(batch, -1, -1)
+        n_target = slot.target_ids.shape[1]
         if use_prefix_cache and slot.prefix_cache is not None:
             embeds = torch.cat([suffix_embeds, tail], dim=1)
-            logits = self.forward(embeds, past_key_values=self._expanded_cache(slot, batch))
+            logits = self.forward(embeds, past_key_values=self._expanded_cache(slot, batch), last=n_target + 1)
         else:
             prefix = self.embed(slot.prefix_ids).expand(batch, -1, -1)
             embeds = torch.cat([prefix, suffix_embeds, tail], dim=1)
-            logits = self.forward(embeds)
-        n_target = slot.target_ids.shape[1]
+            logits = self.forward(embeds, last=n_target + 1)
         # The logit at the position before each target token predicts it (teacher forcing).
         predicting = logits[:, -n_target - 1:-1, :]
         labels = slot.target_ids.expand(batch, -1)
-        loss = F.cross_entropy(predicting.transpose(1, 2).float(), labels, reduction="none")
+        if predicting.dtype in (torch.float16, torch.bfloat16):
+            predicting = predicting.float()  # half-precision log-softmax loses the small losses GCG ranks by
+        loss = F.cross_entropy(predicting.transpose(1, 2), labels, reduction="none")
         return loss.mean(dim=1)
 
     @torch.no_grad()
@@ -127,22 +151,49 @@ class WhiteBox:
                     batch_size: int | None = None) -> torch.Tensor:
         """Mean target cross-entropy of each candidate suffix in `suffix_ids` [B, n] -> [B].
 
-        Candidates are scored in chunks of `batch_size` (default: all at once), halved on out-of-memory.
+        Candidates go in chunks of `batch_size` (default: see the module's docstring), halved on
+        out-of-memory.
         """
         if use_prefix_cache and slot.prefix_cache is None:
             self.cache_prefix(slot)
-        size = batch_size or suffix_ids.shape[0]
+        size = batch_size or self.default_batch(suffix_ids.shape[0], suffix_ids.shape[1] + slot.after_ids.shape[1]
+                                                + slot.target_ids.shape[1])
+        if self.max_batch:
+            size = min(size, self.max_batch)
         losses = []
         start = 0
         while start < suffix_ids.shape[0]:
             chunk = suffix_ids[start:start + size]
             try:
                 losses.append(self.target_loss_from_embeds(self.embed(chunk), slot, use_prefix_cache))
-            except torch.cuda.OutOfMemoryError:
-                if size == 1:
+            except (torch.cuda.OutOfMemoryError, RuntimeError) as exc:
+                if not is_out_of_memory(exc) or size == 1:
                     raise
-                size = max(1, chunk.shape[0] // 2)
-                torch.cuda.empty_cache()
+                size = self.max_batch = max(1, chunk.shape[0] // 2)
+                if torch.cuda.is_available():
+                    torch.cuda.empty_cache()
                 continue
             start += chunk.shape[0]
+        self.sequences_forward += suffix_ids.shape[0]
         return torch.cat(losses)
+
+    def default_batch(self, n: int, seq_len: int) -> int:
+        if self.device.type == "cpu":
+            return max(1, min(n, CPU_TOKENS_PER_CHUNK // max(1, seq_len)))
+        return n
+
+
+def is_out_of_memory(exc: BaseException) -> bool:
+    """CUDA or CPU allocation failure (retrying with a smaller batch may succeed)."""
+    if isinstance(exc, torch.cuda.OutOfMemoryError):
+        return True
+    return isinstance(exc, RuntimeError) and ("out of memory" in str(exc) or "can't allocate memory" in str(exc))
+
+
+def _layer_tensors(cache) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    """[(keys, values)] per layer from a transformers cache (5.x `layers`, or the 4.x legacy tuples)."""
+    if hasattr(cache, "layers"):
+        return [(layer.keys, layer.values) for layer in cache.layers]
+    if hasattr(cache, "to_legacy_cache"):
+        cache = cache.to_legacy_cache()
+    return [(k, v) for k, v, *_ in cache]

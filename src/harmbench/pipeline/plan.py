@@ -28,19 +28,25 @@ class Job:
     target_model: str = ""  # the model the test cases were optimised for ('' = any)
     chunk_size: int | None = None  # behaviors per step-1 task on a cluster (None = all in one)
     num_gpus: int = 0  # GPUs a step-1 task asks for: the method's base GPUs + the target model's
+    run_ids: tuple[str, ...] = ("",)  # independent repeats of the job (GCG-Multi/Transfer: 5)
 
     @property
     def key(self) -> str:
         return f"{self.class_name}/{self.experiment}"
 
 
-def _compatible(configs: ConfigSet, class_name: str, allowed: tuple[str, ...], model: str) -> str | None:
-    """None if `class_name` can attack `model`, else why not."""
+def _compatible(configs: ConfigSet, class_name: str, allowed: tuple[str, ...], model: str,
+                per_model: bool = True) -> str | None:
+    """None if `class_name` can attack `model`, else why not.
+
+    A white-box method needs the model's weights only when its test cases are optimised on that
+    model (a per-model experiment); a fixed experiment (GCG-Transfer) optimises on the models its
+    config names, and its test cases go to any model the pipeline config allows."""
     cfg = configs.models.get(model)
     if cfg.model_type not in allowed:
         return f"{model} is {cfg.model_type}; the method attacks {', '.join(allowed)} models"
     needs = attack_classes()[class_name].needs
-    if NEEDS_WHITEBOX in needs and not cfg.model_type == "open_source":
+    if NEEDS_WHITEBOX in needs and per_model and not cfg.model_type == "open_source":
         return f"{class_name} needs white-box access and {model} is {cfg.model_type}"
     if (NEEDS_MULTIMODAL in needs) != cfg.is_multimodal:
         kind = "multimodal" if cfg.is_multimodal else "text"
@@ -65,24 +71,30 @@ def plan_jobs(configs: ConfigSet, methods: list[str], models: list[str]) -> tupl
                               hint=f"available here: {', '.join(p for p in known if (configs.pipeline[p].class_name if p in configs.pipeline else p) in classes)}")
         allowed = proper.allowed_target_model_types if proper else ("open_source", "closed_source")
         chunk = proper.behavior_chunk_size if proper else None
+        runs = proper.run_ids if proper else ("",)
         method_config = configs.method(class_name)
+        # A bare class name (e.g. EnsembleGCG) runs per model when its config has experiments named
+        # after the models (`<model_name1>`), else its `default` experiment.
+        per_model = not experiment_override and (proper.per_model if proper else all(
+            m in method_config.experiment_names(configs.models) for m in models))
         ok_models = []
         for model in models:
-            why = _compatible(configs, class_name, allowed, model)
+            why = _compatible(configs, class_name, allowed, model, per_model)
             if why:
                 skipped.append(f"skipping {spec} on {model}: {why}")
             else:
                 ok_models.append(model)
-        if experiment_override or not (proper and proper.per_model):
+        if not per_model:
             experiment = experiment_override or (proper.experiment_name_template if proper else "default")
             if ok_models:
                 hp = method_config.resolve(experiment, configs.models).hyperparameters
                 jobs.append(Job(spec, class_name, experiment, hp, ok_models, chunk_size=chunk,
-                                num_gpus=proper.base_num_gpus if proper else 0))
+                                num_gpus=proper.base_num_gpus if proper else 0, run_ids=runs))
             continue
         for model in ok_models:
-            experiment = proper.experiment_for(model)
+            experiment = proper.experiment_for(model) if proper else model
             hp = method_config.resolve(experiment, configs.models).hyperparameters
             jobs.append(Job(spec, class_name, experiment, hp, [model], target_model=model, chunk_size=chunk,
-                            num_gpus=proper.base_num_gpus + configs.models.get(model).num_gpus))
+                            num_gpus=(proper.base_num_gpus if proper else 0) + configs.models.get(model).num_gpus,
+                            run_ids=runs))
     return jobs, skipped

@@ -47,13 +47,13 @@ _EXC_LINE = re.compile(r"^([A-Za-z_][\w.]*(?:Error|Exception|Exit|Interrupt|Warn
 
 
 def run_attack_chunk(attack: Attack, behaviors: list[Behavior], configs: str | None, data_dir: Any,
-                     seed: int) -> list[BehaviorResult]:
+                     seed: int, stored_counts: dict[str, int] | None = None) -> list[BehaviorResult]:
     """One step-1 task: the chunk's results, with a context built here on the worker."""
     from harmbench.pipeline.run import ModelCache
 
     models = ModelCache(configs)
     try:
-        context = AttackContext(load_model=models, data_dir=data_dir, seed=seed)
+        context = AttackContext(load_model=models, data_dir=data_dir, seed=seed, stored_counts=stored_counts or {})
         return list(attack.generate(behaviors, context))
     finally:
         models.close()
@@ -201,7 +201,8 @@ class RayExecutor:
                 ref = self._task.options(
                     num_cpus=1, num_gpus=gpus, max_retries=self.max_retries, retry_exceptions=True,
                     name=f"harmbench {job.key} chunk {i + 1}/{len(chunks)}",
-                ).remote(attack_ref, chunk, configs, data_dir, seed)
+                ).remote(attack_ref, chunk, configs, data_dir, seed,
+                         {b.behavior_id: context.stored_counts.get(b.behavior_id, 0) for b in chunk})
                 pending[ref] = chunk
             log.info("%s: %d behaviors in %d Ray tasks (%s GPUs each)", job.key, len(behaviors), len(chunks), gpus)
             while pending:

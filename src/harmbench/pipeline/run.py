@@ -34,7 +34,7 @@ DEMO_JUDGES = ["refusal_copyright", "advbench", "refusal"]
 class RunConfig:
     run_dir: Path = Path("runs/demo")
     methods: list[str] = field(default_factory=lambda: list(DEMO_METHODS))
-    models: list[str] = field(default_factory=lambda: ["toy_chat"])
+    models: list[str] = field(default_factory=lambda: ["toy"])
     behaviors: str = "demo"
     behavior_ids: list[str] | None = None
     data_dir: str | None = None

@@ -8,6 +8,7 @@ as an uninterrupted one and greedy outputs come out identical.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -60,19 +61,27 @@ def generate_test_cases(store: RunStore, job: Job, behaviors: Sequence[Behavior]
     mine = behaviors_for(job, behaviors)
     if len(mine) < len(behaviors):
         report.notes.append(f"{job.method}: {len(behaviors) - len(mine)} behaviors of the other modality left out")
-    done = set() if overwrite else {t.behavior_id for t in store.test_cases(job.class_name, job.experiment)}
-    todo = [b for b in mine if b.behavior_id not in done]
+    attack = get_attack(job.class_name, job.hyperparameters)
+    attack.behavior_order = [b.behavior_id for b in mine]  # sampling that depends on dataset position stays resumable
+    attack.run_ids = job.run_ids
+    counts: dict[str, int] = {}
+    if not overwrite:
+        for t in store.test_cases(job.class_name, job.experiment):
+            counts[t.behavior_id] = counts.get(t.behavior_id, 0) + 1
+    expected = attack.expected_test_cases()
+    todo = [b for b in mine if counts.get(b.behavior_id, 0) < (expected or 1)]
     report.already = len(mine) - len(todo)
     store.put_method_config(job.class_name, job.experiment, mask_secrets(job.hyperparameters))
     if not todo:
         return report
-    attack = get_attack(job.class_name, job.hyperparameters)
-    attack.behavior_order = [b.behavior_id for b in mine]  # sampling that depends on dataset position stays resumable
+    context = dataclasses.replace(context, stored_counts={b.behavior_id: counts.get(b.behavior_id, 0) for b in todo})
     for result in executor.run_attack(attack, job, todo, context):
         store.put_test_cases(job.class_name, job.experiment, result.behavior_id, result.test_cases,
-                             target_model=job.target_model, logs=result.logs, cost=result.cost.as_dict())
+                             target_model=job.target_model, logs=result.logs, cost=result.cost.as_dict(),
+                             first_idx=result.first_idx)
         unit_done("test_cases", job.class_name, job.experiment, result.behavior_id)
-        report.done += 1
+        if expected is None or result.first_idx + len(result.test_cases) >= expected:
+            report.done += 1
         if progress:
             progress(1)
     return report

@@ -322,10 +322,14 @@ class RunStore:
         target_model: str = "",
         logs: Any = None,
         cost: dict[str, float] | None = None,
+        first_idx: int = 0,
     ) -> None:
         """Replace one behavior's test cases, logs (None = no logs) and cost in one transaction.
 
         Test cases whose text or image changes lose their completions and labels (see schema).
+        With `first_idx` > 0 (one run of a method with several runs), the cases go to indices
+        `first_idx`, `first_idx + 1`, ... and those below are kept; list logs are appended to the
+        first `first_idx` stored ones and the cost is added to the stored cost.
         """
         check_name("method", method)
         check_name("experiment", experiment)
@@ -337,14 +341,25 @@ class RunStore:
                 image, text = split_test_case(case)
             except (ValueError, StoreError) as exc:
                 raise StoreError(f"behavior {behavior_id!r}, test case {idx}: {exc}") from exc
-            rows.append(dict(method=method, experiment=experiment, behavior_id=behavior_id, idx=idx,
+            rows.append(dict(method=method, experiment=experiment, behavior_id=behavior_id, idx=first_idx + idx,
                              target_model=target_model, text=text, image=image, created_at=_now()))
         with self.transaction():
+            if first_idx:
+                logs, cost = self._merged_run(method, experiment, behavior_id, first_idx, logs, cost)
             self._conn.executemany(_UPSERT_TEST_CASE, rows)
-            self._conn.execute(_DELETE_TEST_CASES_FROM, (method, experiment, behavior_id, len(rows)))
+            self._conn.execute(_DELETE_TEST_CASES_FROM, (method, experiment, behavior_id, first_idx + len(rows)))
             self.put_logs(method, experiment, behavior_id, logs)
             if cost is not None:
                 self._conn.execute(_UPSERT_COST, (method, experiment, behavior_id, _dumps(cost)))
+
+    def _merged_run(self, method, experiment, behavior_id, first_idx, logs, cost):
+        old_logs = self.behavior_logs(method, experiment).get(behavior_id)
+        if isinstance(old_logs, list) and isinstance(logs, list):
+            logs = old_logs[:first_idx] + logs
+        old_cost = self.test_case_costs().get((method, experiment, behavior_id))
+        if old_cost and cost is not None:
+            cost = {k: old_cost.get(k, 0) + cost.get(k, 0) for k in {*old_cost, *cost}}
+        return logs, cost
 
     def put_logs(self, method: str, experiment: str, behavior_id: str, logs: Any) -> None:
         """Replace one behavior's generation logs (any JSON value); None deletes them."""
