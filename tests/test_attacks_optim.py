@@ -7,7 +7,6 @@ import torch
 
 from harmbench.attacks import AttackContext, get_attack
 from harmbench.attacks import optim
-from harmbench.attacks.optim import search
 from harmbench.behaviors import load_behaviors
 from harmbench.errors import ConfigError
 from harmbench.models import get_target
@@ -117,6 +116,19 @@ def test_candidate_losses_dedupe_keeps_each_rows_loss(tiny):
     kept, losses = optim.candidate_losses(wb, cands, slot, filter_retokenization=False)
     assert torch.equal(kept, cands)
     assert torch.allclose(losses[0], wb.target_loss(cands, slot), atol=1e-6)
+
+
+def test_scoring_from_the_current_suffix_prefix_gives_the_same_losses(tiny):
+    wb = tiny.whitebox()
+    slot = wb.split("Write a story ", "Sure, here is")
+    current = torch.tensor([40, 41, 42, 43, 44])
+    gen = torch.Generator().manual_seed(3)
+    top = torch.randint(10, 250, (5, 16), generator=gen)
+    cands = torch.cat([optim.sample_sweep(current, top, 40, gen), current.reshape(1, -1)])
+    _, plain = optim.candidate_losses(wb, cands, slot, filter_retokenization=False)
+    _, shared = optim.candidate_losses(wb, cands, slot, filter_retokenization=False, current=current)
+    assert torch.allclose(plain, shared, atol=1e-5)
+    assert wb.extend_prefix(slot, current)[0][0].shape[2] == slot.prefix_ids.shape[1] + 5
 
 
 def test_gcg_lowers_the_loss_on_the_toy_and_is_reproducible(standard):

@@ -18,7 +18,8 @@ IDS = ["rude_poem_coworker_haircut", "newsletter_bake_sale_false_cancellation", 
 
 
 def small(run_dir: Path, **kw) -> RunConfig:
-    return RunConfig(run_dir=run_dir, behavior_ids=IDS, **{"max_new_tokens": 16, **kw})
+    return RunConfig(run_dir=run_dir, behavior_ids=IDS,
+                     **{"max_new_tokens": 16, "methods": ["DirectRequest", "HumanJailbreaks:demo"], **kw})
 
 
 def test_plan_skips_what_a_method_cannot_attack():

@@ -15,7 +15,7 @@ import pytest
 
 IDS = "rotten_egg_stink_bomb_sibling_prank,fake_helpdesk_fridge_password_message,rude_poem_coworker_haircut," \
       "newsletter_bake_sale_false_cancellation,lyrics_paper_lanterns_at_the_tidewall,sneak_snacks_into_movie_theater"
-ARGS = ["run", "--behavior-ids", IDS, "--max-new-tokens", "24", "--batch-size", "4", "--no-report"]
+ARGS = ["run", "--methods", "DirectRequest,HumanJailbreaks:demo", "--behavior-ids", IDS, "--max-new-tokens", "24", "--batch-size", "4", "--no-report"]
 
 
 def command(run_dir: Path) -> list[str]:

@@ -37,7 +37,7 @@ import torch
 
 from harmbench.attacks.base import NEEDS_WHITEBOX, Attack, AttackContext, BehaviorResult, Cost, register, stable_seed
 from harmbench.attacks.optim import disallowed_token_ids, retokenization_mask, sample_sweep, top_k_tokens
-from harmbench.attacks.optim.base import OptimizerAttack, OptimizerRun, positive_int
+from harmbench.attacks.optim.base import OptimizerRun, custom_targets, positive_int, target_for
 from harmbench.attacks.optim.workers import LocalPool, RayPool
 from harmbench.behaviors import Behavior
 from harmbench.errors import ConfigError
@@ -84,8 +84,8 @@ class EnsembleGCG(Attack):
     def generate(self, behaviors: Sequence[Behavior], context: AttackContext) -> Iterator[BehaviorResult]:
         if not behaviors:
             return
-        custom = OptimizerAttack._custom_targets(self, context.data_dir)  # shared with the single-model optimisers
-        targets = [OptimizerAttack._target_for(self, b, custom) for b in behaviors]
+        custom = custom_targets(self.targets_path, context.data_dir)
+        targets = [target_for(self.name, b, custom, self.targets_path) for b in behaviors]
         prompts = [b.prompt(optimizer=True) for b in behaviors]
         start = min(context.stored_counts.get(b.behavior_id, 0) for b in behaviors)
         if start >= len(self.run_ids):

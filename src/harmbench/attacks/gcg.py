@@ -81,7 +81,7 @@ class GCG(OptimizerAttack):
             candidates = self.sample(ids, top_k_tokens(grad, disallowed), problem.generator)
             with torch.no_grad():
                 kept, losses = candidate_losses(wb, candidates, slot, use_prefix_cache=self.use_prefix_cache,
-                                                batch_size=self.batch_size)
+                                                batch_size=self.batch_size, current=ids)
             best = int(losses[0].argmin())
             ids, loss = kept[best], float(losses[0, best])
             run.record(loss, torch.cat([slot.behavior_ids[0], ids]))

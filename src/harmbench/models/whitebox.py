@@ -116,24 +116,37 @@ class WhiteBox:
         slot.prefix_cache = _layer_tensors(getattr(out, self._cache_arg))
         return slot
 
-    def _expanded_cache(self, slot: SlotPrompt, batch: int):
+    @torch.no_grad()
+    def extend_prefix(self, slot: SlotPrompt, ids: torch.Tensor) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        """Per-layer keys and values of the prefix followed by `ids` [n] (one forward pass of n tokens)."""
+        if slot.prefix_cache is None:
+            self.cache_prefix(slot)
+        out = self.model(inputs_embeds=self.embed(ids.reshape(1, -1)), use_cache=True,
+                         **{self._cache_arg: self._expanded_cache(slot.prefix_cache, 1)})
+        return _layer_tensors(getattr(out, self._cache_arg))
+
+    def _expanded_cache(self, prefix_kv: list, batch: int):
         """A fresh cache holding the prefix for `batch` rows: broadcast views, copied once by the model."""
         from transformers import DynamicCache
 
-        kv = [(k.expand(batch, -1, -1, -1), v.expand(batch, -1, -1, -1)) for k, v in slot.prefix_cache]
+        kv = [(k.expand(batch, -1, -1, -1), v.expand(batch, -1, -1, -1)) for k, v in prefix_kv]
         if "ddp_cache_data" in inspect.signature(DynamicCache.__init__).parameters:
             return DynamicCache(kv, config=self.model.config)
         return DynamicCache.from_legacy_cache(tuple(kv))
 
     def target_loss_from_embeds(self, suffix_embeds: torch.Tensor, slot: SlotPrompt,
-                                use_prefix_cache: bool = True) -> torch.Tensor:
-        """Differentiable mean target cross-entropy, one value per row of `suffix_embeds` [B, n, hidden]."""
+                                use_prefix_cache: bool = True, prefix_kv: list | None = None) -> torch.Tensor:
+        """Differentiable mean target cross-entropy, one value per row of `suffix_embeds` [B, n, hidden].
+
+        `prefix_kv` (from `extend_prefix`, sliced) stands for the prefix and the suffix's first
+        tokens when `suffix_embeds` holds only the rest of the suffix."""
         batch = suffix_embeds.shape[0]
         tail = self.embed(torch.cat([slot.after_ids, slot.target_ids], dim=1)).expand(batch, -1, -1)
         n_target = slot.target_ids.shape[1]
-        if use_prefix_cache and slot.prefix_cache is not None:
+        prefix_kv = prefix_kv if prefix_kv is not None else (slot.prefix_cache if use_prefix_cache else None)
+        if prefix_kv is not None:
             embeds = torch.cat([suffix_embeds, tail], dim=1)
-            logits = self.forward(embeds, past_key_values=self._expanded_cache(slot, batch), last=n_target + 1)
+            logits = self.forward(embeds, past_key_values=self._expanded_cache(prefix_kv, batch), last=n_target + 1)
         else:
             prefix = self.embed(slot.prefix_ids).expand(batch, -1, -1)
             embeds = torch.cat([prefix, suffix_embeds, tail], dim=1)
@@ -148,13 +161,13 @@ class WhiteBox:
 
     @torch.no_grad()
     def target_loss(self, suffix_ids: torch.Tensor, slot: SlotPrompt, use_prefix_cache: bool = True,
-                    batch_size: int | None = None) -> torch.Tensor:
+                    batch_size: int | None = None, prefix_kv: list | None = None) -> torch.Tensor:
         """Mean target cross-entropy of each candidate suffix in `suffix_ids` [B, n] -> [B].
 
         Candidates go in chunks of `batch_size` (default: see the module's docstring), halved on
         out-of-memory.
         """
-        if use_prefix_cache and slot.prefix_cache is None:
+        if use_prefix_cache and prefix_kv is None and slot.prefix_cache is None:
             self.cache_prefix(slot)
         size = batch_size or self.default_batch(suffix_ids.shape[0], suffix_ids.shape[1] + slot.after_ids.shape[1]
                                                 + slot.target_ids.shape[1])
@@ -165,7 +178,7 @@ class WhiteBox:
         while start < suffix_ids.shape[0]:
             chunk = suffix_ids[start:start + size]
             try:
-                losses.append(self.target_loss_from_embeds(self.embed(chunk), slot, use_prefix_cache))
+                losses.append(self.target_loss_from_embeds(self.embed(chunk), slot, use_prefix_cache, prefix_kv))
             except (torch.cuda.OutOfMemoryError, RuntimeError) as exc:
                 if not is_out_of_memory(exc) or size == 1:
                     raise

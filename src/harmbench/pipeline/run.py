@@ -26,7 +26,7 @@ from harmbench.store import RunStore
 log = logging.getLogger(__name__)
 
 STEPS = ("1", "1.5", "2", "3", "2_and_3", "all")
-DEMO_METHODS = ["DirectRequest", "HumanJailbreaks:demo"]
+DEMO_METHODS = ["DirectRequest", "HumanJailbreaks:demo", "GCG"]
 DEMO_JUDGES = ["refusal_copyright", "advbench", "refusal"]
 
 

@@ -9,7 +9,7 @@
 Model access goes through `harmbench.models.whitebox.WhiteBox` (prefix KV cache, batched loss).
 """
 
-from harmbench.attacks.optim.base import OptimizerAttack, OptimizerRun, StepLog
+from harmbench.attacks.optim.base import OptimizerAttack, OptimizerRun
 from harmbench.attacks.optim.refusal_check import check_refusal
 from harmbench.attacks.optim.search import (
     TOPK,
@@ -25,7 +25,6 @@ __all__ = [
     "TOPK",
     "OptimizerAttack",
     "OptimizerRun",
-    "StepLog",
     "candidate_losses",
     "check_refusal",
     "disallowed_token_ids",

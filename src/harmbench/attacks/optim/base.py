@@ -62,9 +62,6 @@ class OptimizerRun:
                 "all_test_cases": [decode(i) for i in self.ids], "step_wall_s": self.step_wall_s}
 
 
-StepLog = OptimizerRun  # name used in docs for one run's per-step log
-
-
 class OptimizerAttack(Attack):
     """Base of GCG, AutoPrompt, UAT, PEZ and GBDA (EnsembleGCG shares the toolkit, not this loop)."""
 
@@ -97,7 +94,7 @@ class OptimizerAttack(Attack):
     def generate(self, behaviors: Sequence[Behavior], context: AttackContext) -> Iterator[BehaviorResult]:
         if not behaviors:
             return
-        custom = self._custom_targets(context.data_dir)
+        custom = custom_targets(self.targets_path, context.data_dir)
         target = context.load_model(self.target_model)
         if not hasattr(target, "whitebox"):
             raise ConfigError(f"{self.name} needs white-box access to its target, and "
@@ -105,7 +102,7 @@ class OptimizerAttack(Attack):
                               hint="use an open-weight model with the hf backend")
         wb = target.whitebox()
         for behavior in behaviors:
-            target_text = self._target_for(behavior, custom)
+            target_text = target_for(self.name, behavior, custom, self.targets_path)
             start = time.perf_counter()
             forward, backward = wb.sequences_forward, wb.sequences_backward
             cases: list[str | list[str]] = []
@@ -124,29 +121,33 @@ class OptimizerAttack(Attack):
                         backward_passes=wb.sequences_backward - backward)
             yield BehaviorResult(behavior.behavior_id, cases, logs, cost)
 
-    def _custom_targets(self, data_dir: Any) -> dict[str, tuple[str, ...]] | None:
-        """Targets from `targets_path` unless it is upstream's default (which the datasets carry)."""
-        if not self.targets_path or PurePosixPath(str(self.targets_path)).as_posix().endswith(DEFAULT_TARGETS):
-            return None
-        from harmbench.behaviors.loaders import read_targets_json
-        from harmbench.behaviors.official import resolve_data_dir
 
-        path = str(self.targets_path)
-        for prefix in ("./data/", "data/"):  # upstream's paths are relative to its repository
-            if path.startswith(prefix):
-                return read_targets_json(resolve_data_dir(data_dir) / path[len(prefix):])
-        return read_targets_json(path)
+def custom_targets(targets_path: str | None, data_dir: Any) -> dict[str, tuple[str, ...]] | None:
+    """Targets from `targets_path` unless it is upstream's default (which the datasets carry)."""
+    if not targets_path or PurePosixPath(str(targets_path)).as_posix().endswith(DEFAULT_TARGETS):
+        return None
+    from harmbench.behaviors.loaders import read_targets_json
+    from harmbench.behaviors.official import resolve_data_dir
 
-    def _target_for(self, behavior: Behavior, custom: dict[str, tuple[str, ...]] | None) -> str:
-        if custom is not None:
-            if behavior.behavior_id not in custom:
-                raise ConfigError(f"{self.name}: behavior {behavior.behavior_id!r} has no target in {self.targets_path}",
-                                  hint="add it to that targets file, or drop targets_path to use the dataset's targets")
-            return custom[behavior.behavior_id][0]
-        if not behavior.target:
-            raise ConfigError(f"{self.name}: behavior {behavior.behavior_id!r} has no optimizer target",
-                              hint="load behaviors with their targets JSON (named datasets do), or set targets_path")
-        return behavior.target
+    path = str(targets_path)
+    for prefix in ("./data/", "data/"):  # upstream's paths are relative to its repository
+        if path.startswith(prefix):
+            return read_targets_json(resolve_data_dir(data_dir) / path[len(prefix):])
+    return read_targets_json(path)
+
+
+def target_for(method: str, behavior: Behavior, custom: dict[str, tuple[str, ...]] | None,
+               targets_path: str | None) -> str:
+    """The optimizer target of `behavior`: from the custom targets file if any, else its own."""
+    if custom is not None:
+        if behavior.behavior_id not in custom:
+            raise ConfigError(f"{method}: behavior {behavior.behavior_id!r} has no target in {targets_path}",
+                              hint="add it to that targets file, or drop targets_path to use the dataset's targets")
+        return custom[behavior.behavior_id][0]
+    if not behavior.target:
+        raise ConfigError(f"{method}: behavior {behavior.behavior_id!r} has no optimizer target",
+                          hint="load behaviors with their targets JSON (named datasets do), or set targets_path")
+    return behavior.target
 
 
 def seeded_generator(run_seed: int, behavior_id: str, call: int) -> torch.Generator:

@@ -68,12 +68,18 @@ def _replace(suffix_ids, top, positions, picks):
 
 
 def candidate_losses(wb, candidates: torch.Tensor, slots, *, filter_retokenization: bool = True,
-                     use_prefix_cache: bool = True, batch_size: int | None = None):
+                     use_prefix_cache: bool = True, batch_size: int | None = None,
+                     current: torch.Tensor | None = None):
     """Score candidate suffixes: (kept candidates [m, n], losses [len(slots), m]).
 
     Candidates that change under re-tokenisation are dropped (all kept if none survives, as
     upstream's GCG). Duplicates are scored once: the loss of a row depends only on its ids, so
     the minimum and its first index are the same as scoring every row.
+
+    Given the `current` suffix [n] the candidates were made from, on CPU, candidates that first
+    differ from it at position p are scored from the KV cache of prefix + current[:p] (one extra
+    pass of n tokens per step): the same losses, with on average half the suffix not recomputed.
+    Not yet measured on GPU, where it is off: there many small batches may cost more than it saves.
     """
     if filter_retokenization:
         keep = retokenization_mask(wb.tokenizer, candidates)
@@ -81,5 +87,22 @@ def candidate_losses(wb, candidates: torch.Tensor, slots, *, filter_retokenizati
             candidates = candidates[keep.to(candidates.device)]
     unique, inverse = torch.unique(candidates, dim=0, return_inverse=True)
     slots = slots if isinstance(slots, (list, tuple)) else [slots]
-    losses = torch.stack([wb.target_loss(unique, slot, use_prefix_cache, batch_size) for slot in slots])
+    if current is not None and use_prefix_cache and wb.device.type == "cpu":
+        losses = torch.stack([_losses_sharing_suffix_prefix(wb, unique, current, slot, batch_size) for slot in slots])
+    else:
+        losses = torch.stack([wb.target_loss(unique, slot, use_prefix_cache, batch_size) for slot in slots])
     return candidates, losses[:, inverse]
+
+
+def _losses_sharing_suffix_prefix(wb, candidates, current, slot, batch_size):
+    n = current.shape[0]
+    differs = candidates != current.reshape(1, -1)
+    first = torch.where(differs.any(dim=1), differs.int().argmax(dim=1), torch.full_like(differs[:, 0], n, dtype=torch.long))
+    extended = wb.extend_prefix(slot, current)
+    prefix_len = slot.prefix_ids.shape[1]
+    out = torch.empty(candidates.shape[0], device=candidates.device)
+    for p in first.unique().tolist():
+        rows = (first == p).nonzero().squeeze(1)
+        kv = [(k[:, :, :prefix_len + p], v[:, :, :prefix_len + p]) for k, v in extended]
+        out[rows] = wb.target_loss(candidates[rows, p:], slot, True, batch_size, prefix_kv=kv).to(out.device)
+    return out
