@@ -148,7 +148,7 @@ def folder_size(path: Path) -> int:
 
 
 def write_model_card(out: Path, stats: dict) -> None:
-    card = f"""# toy_chat: a tiny aligned chat model for tests and demos
+    card = f"""# toy: a tiny aligned chat model for tests and demos
 
 **This model knows nothing.** It is a {stats['params'] / 1e6:.2f}M-parameter `LlamaForCausalLM` trained for
 {stats['train_seconds']:.0f} seconds on a CPU on a synthetic corpus, shipped inside `harmbench` so the whole
