@@ -53,6 +53,9 @@ def test_models_and_methods_list(capsys):
     assert main(["methods", "list", "--json"]) == 0
     methods = json.loads(capsys.readouterr().out)
     assert methods["GCG-Transfer"]["class_name"] == "EnsembleGCG" and methods["GCG-Transfer"]["runs"] == 5
+    assert methods["GCG"]["needs"] == ["white-box target"] and methods["GCG"]["cost_per_behavior"]
+    assert methods["ZeroShot"]["needs"] == ["attacker LLM"] and methods["DirectRequest"]["needs"] == []
+    assert methods["PAIR"]["available"] is False and methods["PAIR"]["needs"] is None  # not built yet
 
 
 def test_bad_usage_exits_2_without_traceback():

@@ -56,19 +56,36 @@ def cmd_models_list(args: argparse.Namespace) -> int:
 
 
 def cmd_methods_list(args: argparse.Namespace) -> int:
+    from harmbench.attacks import attack_classes
+
     configs = load_configs(args.configs)
     _print_warnings(configs)
+    classes = attack_classes()
+
+    def described(class_name: str) -> dict:
+        cls = classes.get(class_name)
+        return {"class_name": class_name, "available": cls is not None,
+                "needs": sorted(cls.needs) if cls else None,
+                "cost_per_behavior": cls.cost_per_behavior if cls else None,
+                "has_method_config": class_name in configs.methods}
+
     entries = {
-        name: {"class_name": pm.class_name, "experiment_name_template": pm.experiment_name_template,
-               "allowed_target_model_types": list(pm.allowed_target_model_types),
-               "runs": len(pm.run_ids), "has_method_config": pm.class_name in configs.methods}
+        name: {**described(pm.class_name), "experiment_name_template": pm.experiment_name_template,
+               "allowed_target_model_types": list(pm.allowed_target_model_types), "runs": len(pm.run_ids)}
         for name, pm in configs.pipeline.items()
     }
+    # Registered classes that no proper method names (e.g. run as `--methods EnsembleGCG`) are listed too.
+    proper_classes = {pm.class_name for pm in configs.pipeline.values()}
+    for class_name in classes:
+        if class_name not in entries and class_name not in proper_classes:
+            entries[class_name] = {**described(class_name), "experiment_name_template": None,
+                                   "allowed_target_model_types": ["open_source", "closed_source"], "runs": 1}
     if args.json:
         print_json(entries)
         return 0
-    table("proper methods", ["method", "class", "experiment", "targets", "runs"],
-          [[n, e["class_name"], e["experiment_name_template"], ", ".join(e["allowed_target_model_types"]), e["runs"]]
+    table("proper methods", ["method", "class", "here", "needs", "experiment", "targets", "runs"],
+          [[n, e["class_name"], "yes" if e["available"] else "not yet", ", ".join(e["needs"] or []) or "-",
+            e["experiment_name_template"] or "-", ", ".join(e["allowed_target_model_types"]), e["runs"]]
            for n, e in entries.items()])
     return 0
 
