@@ -1,6 +1,8 @@
-"""The shared toolkit of the LLM-driven attacks (PAIR, TAP, ...): parsing of attacker and judge output,
-conversation history. (The methods themselves come with issue 7.)"""
+"""The shared toolkit of the LLM-driven attacks (PAIR, TAP, ...): attacker conversations asked in
+batches, parsing of attacker and judge output, history truncation."""
 
+from harmbench.attacks.llm.chat import Conversation, propose
 from harmbench.attacks.llm.parsing import AttackStep, parse_attack, parse_on_topic, parse_rating, truncate_history
 
-__all__ = ["AttackStep", "parse_attack", "parse_on_topic", "parse_rating", "truncate_history"]
+__all__ = ["AttackStep", "Conversation", "parse_attack", "parse_on_topic", "parse_rating", "propose",
+           "truncate_history"]
