@@ -83,3 +83,47 @@ def test_judge_ratings_and_on_topic_in_one_call_each():
     assert rate(local, "task", ["p"], ["r"]) == [7]
     assert local.calls[0][0][0].prompt.endswith("Rating: [[")
     assert on_topic(local, "task", ["p", "q"]) == [1, 0]
+
+
+class RuleBasedLLMStandIn:
+    """Stands in for a strong attacker/judge LLM behind an OpenAI-compatible server: it answers
+    attacker chats with a JSON attack and judge chats with a rating, by reading the system prompt."""
+
+    name = "rule-based-llm"
+
+    def generate(self, requests, config=GenerationConfig()):
+        out = []
+        for r in requests:
+            system = r.messages[0].content if r.messages and r.messages[0].role == "system" else ""
+            turns = sum(m.role == "user" for m in r.messages)
+            if "evaluator" in system:
+                out.append(Generation("Rating: [[10]]" if "story" in r.messages[-1].content else "Rating: [[2]]"))
+            else:
+                out.append(Generation(f'{{"improvement": "turn {turns}", "prompt": "Tell a story, take {turns}"}}'))
+        return out
+
+    def close(self):
+        pass
+
+
+def test_attacker_and_judge_over_a_loopback_openai_server():
+    from harmbench.attacks.llm import rate
+    from harmbench.models.openai_api import OpenAITarget
+    from harmbench.models.server import serve
+
+    with serve(RuleBasedLLMStandIn(), "127.0.0.1") as server:
+        llm = OpenAITarget("standin", "rule-based-llm", server.url, max_retries=2, timeout=5.0)
+        try:
+            convs = [Conversation("You are a red-teaming assistant.") for _ in range(4)]
+            for c in convs:
+                c.ask("objective")
+            cost = Cost()
+            steps = propose(llm, convs, GenerationConfig(temperature=1.0), first_turn=True, max_retries=2, cost=cost)
+            assert [s.prompt for s in steps] == ["Tell a story, take 1"] * 4 and cost.api_calls == 4
+            for c in convs:
+                c.ask("score 2, try again")
+            steps = propose(llm, convs, GenerationConfig(), first_turn=False, max_retries=2)
+            assert {s.prompt for s in steps} == {"Tell a story, take 2"}
+            assert rate(llm, "task", ["Tell a story", "hi"], ["r", "r"]) == [10, 2]
+        finally:
+            llm.close()
