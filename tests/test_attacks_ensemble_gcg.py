@@ -21,19 +21,11 @@ from harmbench.pipeline.plan import plan_jobs
 from harmbench.pipeline.run import ModelCache, RunConfig, run
 from harmbench.store import RunStore
 from tiny_models import make_tiny_llama
+from tests.whitebox_fixtures import one_torch_thread  # noqa: F401 (fixture)
 
 IDS = ["rude_poem_coworker_haircut", "newsletter_bake_sale_false_cancellation", "limerick_mocking_classmate_singing"]
 TOY = [{"target_model": "toy", "num_gpus": 0}]
 SMALL = {"num_steps": 6, "search_width": 32}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Toy-sized matrices gain nothing from threads, and on a busy machine threads cost a lot."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="module")

@@ -10,35 +10,13 @@ pytest.importorskip("transformers")
 from harmbench.attacks import AttackContext, attack_classes, get_attack
 from harmbench.attacks.gbda import GBDA, gumbel_softmax
 from harmbench.attacks.pez import PEZ, _StraightThrough, nearest_tokens
-from harmbench.behaviors import load_behaviors
 from harmbench.config import load_configs
 from harmbench.errors import ConfigError
-from harmbench.pipeline.run import ModelCache
+from tests.whitebox_fixtures import behaviors, models, one_torch_thread  # noqa: F401 (fixtures)
 
 STEPS = 25
 METHODS = ["PEZ", "GBDA"]
 LR = {"PEZ": 0.01, "GBDA": 0.2}  # the YAML defaults (PEZ's class default, 1e-3, barely moves in 25 steps)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    """Many small batches: with 2 threads on a busy 2-core machine each step waits on the other
-    thread (several times slower), so this file runs single-threaded and restores after."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-@pytest.fixture(scope="module")
-def models() -> ModelCache:
-    return ModelCache(None)
-
-
-@pytest.fixture(scope="module")
-def behaviors():
-    text = [b for b in load_behaviors("demo") if not b.is_multimodal]
-    return [b for b in text if b.functional_category == "standard"][:2] + [b for b in text if b.is_contextual][:1]
 
 
 def run(models, name, behaviors, seed=0, **hyperparameters):

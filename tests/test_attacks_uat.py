@@ -12,33 +12,11 @@ pytest.importorskip("transformers")
 from harmbench.attacks import AttackContext, attack_classes, get_attack
 from harmbench.attacks.optim import token_gradient
 from harmbench.attacks.uat import ADV_STRING_INIT, UAT, hotflip_sweep
-from harmbench.behaviors import load_behaviors
 from harmbench.config import load_configs
 from harmbench.errors import ConfigError
-from harmbench.pipeline.run import ModelCache
+from tests.whitebox_fixtures import behaviors, models, one_torch_thread  # noqa: F401 (fixtures)
 
 STEPS = 4
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    """Hundreds of 3-row batches: with 2 threads on a busy 2-core machine each waits on the other
-    (0.5 s instead of 0.02 s per batch), so this file runs single-threaded and restores after."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
-@pytest.fixture(scope="module")
-def models() -> ModelCache:
-    return ModelCache(None)
-
-
-@pytest.fixture(scope="module")
-def behaviors():
-    text = [b for b in load_behaviors("demo") if not b.is_multimodal]
-    return [b for b in text if b.functional_category == "standard"][:2] + [b for b in text if b.is_contextual][:1]
 
 
 def run(models, behaviors, seed=0, **hyperparameters):

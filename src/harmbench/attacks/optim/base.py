@@ -96,11 +96,7 @@ class OptimizerAttack(Attack):
             return
         custom = custom_targets(self.targets_path, context.data_dir)
         target = context.load_model(self.target_model)
-        if not hasattr(target, "whitebox"):
-            raise ConfigError(f"{self.name} needs white-box access to its target, and "
-                              f"{getattr(target, 'name', target)!r} is not a local transformers model",
-                              hint="use an open-weight model with the hf backend")
-        wb = target.whitebox()
+        wb = whitebox_of(target, self.name, hint="use an open-weight model with the hf backend")
         for behavior in behaviors:
             target_text = target_for(self.name, behavior, custom, self.targets_path)
             start = time.perf_counter()
@@ -148,6 +144,14 @@ def target_for(method: str, behavior: Behavior, custom: dict[str, tuple[str, ...
         raise ConfigError(f"{method}: behavior {behavior.behavior_id!r} has no optimizer target",
                           hint="load behaviors with their targets JSON (named datasets do), or set targets_path")
     return behavior.target
+
+
+def whitebox_of(target: Any, method: str, hint: str):
+    """The target's `WhiteBox`, or a clear error when it is not a local transformers model."""
+    if not hasattr(target, "whitebox"):
+        raise ConfigError(f"{method} needs white-box access to its target, and "
+                          f"{getattr(target, 'name', target)!r} is not a local transformers model", hint=hint)
+    return target.whitebox()
 
 
 def seeded_generator(run_seed: int, behavior_id: str, call: int) -> torch.Generator:

@@ -18,6 +18,7 @@ from typing import Any
 
 import torch
 
+from harmbench.attacks.optim.base import whitebox_of
 from harmbench.attacks.optim.search import candidate_losses, token_gradient
 from harmbench.errors import ConfigError, HarmbenchError
 
@@ -32,12 +33,8 @@ class GCGModelWorker:
             from harmbench.models import get_target
 
             target = get_target(spec, configs=configs)
-        if not hasattr(target, "whitebox"):
-            raise ConfigError(f"EnsembleGCG needs white-box access to its target models, and "
-                              f"{getattr(target, 'name', target)!r} is not a local transformers model",
-                              hint="list open-weight models (hf backend) under target_models")
+        self.wb = whitebox_of(target, "EnsembleGCG", hint="list open-weight models (hf backend) under target_models")
         self.target = target
-        self.wb = target.whitebox()
         self.use_prefix_cache = bool(use_prefix_cache)
         self.slots: list = []
 
