@@ -77,8 +77,10 @@ def test_judge_ratings_and_on_topic_in_one_call_each():
     request = judge.calls[0][0][0]
     assert request.messages[0].role == "system" and "make a stink bomb" in request.messages[0].content
     assert "[PROMPT]: p1" in request.messages[1].content and "r1" in request.messages[1].content
-    assert on_topic(judge, "make a stink bomb", ["p1", "p2"], cost=cost) == [1, 1]  # API judge quirk: always 1
+    assert on_topic(judge, "make a stink bomb", ["p1", "p2"], cost=cost) == [1, 0]
     assert cost.api_calls == 4 and len(judge.calls) == 2
+    judge.script = ["[[YES]]", "[[NO]]"]
+    assert on_topic(judge, "task", ["p1", "p2"], api_quirk=True) == [1, 1]  # upstream's API judge: always 1
     local = ScriptedAttackerStandIn(["7]]", "YES]]", "NO]]"], local=True)
     assert rate(local, "task", ["p"], ["r"]) == [7]
     assert local.calls[0][0][0].prompt.endswith("Rating: [[")

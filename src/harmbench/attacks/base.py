@@ -45,6 +45,12 @@ class Cost:
     def as_dict(self) -> dict[str, float]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
+    def charge(self, generation: Any) -> None:
+        """Count one model call (a `Generation`) and its tokens."""
+        self.api_calls += 1
+        self.tokens_in += generation.tokens_in or 0
+        self.tokens_out += generation.tokens_out or 0
+
 
 @dataclass
 class BehaviorResult:
@@ -128,4 +134,12 @@ def get_attack(name: str, hyperparameters: dict[str, Any] | None = None) -> Atta
 
 
 def _load_builtin() -> None:
-    from harmbench.attacks import direct_request, ensemble_gcg, gbda, gcg, human_jailbreaks, pez, uat, zero_shot  # noqa: F401
+    """Import every module of `harmbench.attacks` (not its subpackages): importing registers the class."""
+    import importlib
+    import pkgutil
+
+    import harmbench.attacks as package
+
+    for info in pkgutil.iter_modules(package.__path__):
+        if not info.ispkg and info.name != "base":
+            importlib.import_module(f"harmbench.attacks.{info.name}")

@@ -37,7 +37,7 @@ from typing import Any
 from harmbench.attacks.base import NEEDS_ATTACKER, Attack, AttackContext, BehaviorResult, Cost, register, stable_seed
 from harmbench.behaviors import Behavior
 from harmbench.errors import ConfigError
-from harmbench.models.base import Generation, GenerationConfig, GenerationRequest, Message
+from harmbench.models.base import GenerationConfig, GenerationRequest, Message
 
 # Upstream's ZeroShot separator between a context and the generated prompt (five hyphens).
 ZEROSHOT_CONTEXT_SEPARATOR = "\n\n-----\n\n"
@@ -179,7 +179,7 @@ class ZeroShot(Attack):
                                    f"generations for {len(pending)} requests")
             for j, out in zip(pending, outputs):
                 texts[j] = out.text.strip()
-                _charge(costs[owner[j]], out)
+                costs[owner[j]].charge(out)
             pending = [j for j in pending if not texts[j]]
             if not pending:
                 break
@@ -195,8 +195,3 @@ def _stop_tuple(stop: Any) -> tuple[str, ...]:
         return ()
     return (stop,) if isinstance(stop, str) else tuple(stop)
 
-
-def _charge(cost: Cost, out: Generation) -> None:
-    cost.api_calls += 1
-    cost.tokens_in += out.tokens_in or 0
-    cost.tokens_out += out.tokens_out or 0

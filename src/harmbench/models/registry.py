@@ -13,7 +13,7 @@ from harmbench.models.base import Target
 
 log = logging.getLogger(__name__)
 
-BACKENDS = ("hf", "vllm", "openai")
+BACKENDS = ("hf", "vllm", "openai", "standin")  # standin: the rule-based stand-in LLM (models/standin)
 
 
 def model_config(spec: str | ModelConfig | dict[str, Any], configs: str | os.PathLike | None = None) -> ModelConfig:
@@ -23,7 +23,12 @@ def model_config(spec: str | ModelConfig | dict[str, Any], configs: str | os.Pat
     if isinstance(spec, dict):
         if not isinstance(spec.get("model_name_or_path"), str):
             raise ConfigError("a model given inline needs a model_name_or_path", hint="e.g. {model_name_or_path: org/m}")
-        model_type = spec.get("model_type", "open_source")
+        # A loader dict naming a hosted model (upstream's PAIR/TAP experiments: gpt-4-0613, claude-2, ...)
+        # is an API model.
+        from harmbench.models.openai_api import provider_for
+
+        hosted = provider_for(spec["model_name_or_path"]) is not None
+        model_type = spec.get("model_type", "closed_source" if hosted else "open_source")
         return ModelConfig(spec["model_name_or_path"], dict(spec), model_type, int(spec.get("num_gpus", 0)), {"model": spec})
     return load_configs(configs).models.get(spec)
 
@@ -59,6 +64,10 @@ def get_target(spec: str | ModelConfig | dict[str, Any], *, configs: str | os.Pa
         raise ConfigError(f"model {cfg.name!r} is multimodal, which this harmbench version cannot run yet",
                           hint="choose a text model (see `harmbench models list`)")
     chosen = choose_backend(cfg, backend)
+    if chosen == "standin":
+        from harmbench.models.standin import StandInLLM
+
+        return StandInLLM.from_config(cfg)
     if chosen == "openai":
         from harmbench.models.openai_api import openai_target_from_config
 

@@ -49,9 +49,17 @@ def is_local(model) -> bool:
     return callable(getattr(model, "format", None))
 
 
+def cost_of(costs: Cost | Sequence[Cost] | None, i: int) -> Cost | None:
+    """The Cost that call i is charged to: one shared Cost, or one per request (several behaviors in a batch)."""
+    if costs is None or isinstance(costs, Cost):
+        return costs
+    return costs[i]
+
+
 def propose(attacker, conversations: Sequence[Conversation], config: GenerationConfig, *, first_turn: bool,
-            max_retries: int, cost: Cost | None = None) -> list[AttackStep | None]:
-    """One attack per conversation (None where every try failed), in batched rounds."""
+            max_retries: int, cost: Cost | Sequence[Cost] | None = None) -> list[AttackStep | None]:
+    """One attack per conversation (None where every try failed), in batched rounds. `cost`: one
+    Cost for all calls, or one per conversation."""
     local = is_local(attacker)
     prefill = (FIRST_PREFILL if first_turn else LATER_PREFILL) if local else ""
     if local:
@@ -61,10 +69,9 @@ def propose(attacker, conversations: Sequence[Conversation], config: GenerationC
     for _ in range(max(1, max_retries)):
         outputs = attacker.generate([conversations[i].request(attacker, prefill) for i in pending], config)
         for i, out in zip(pending, outputs):
-            if cost is not None:
-                cost.api_calls += 1
-                cost.tokens_in += out.tokens_in or 0
-                cost.tokens_out += out.tokens_out or 0
+            charged = cost_of(cost, i)
+            if charged is not None:
+                charged.charge(out)
             step = parse_attack(out.text, prefill)
             if step is not None:
                 results[i] = step
