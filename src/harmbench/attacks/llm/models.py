@@ -21,13 +21,13 @@ from harmbench.errors import ConfigError
 log = logging.getLogger(__name__)
 
 
-def model_spec(spec: Any, configs_dir: Any = None) -> str | dict:
-    """A models.yaml name or a loader dict for `context.load_model`."""
+def model_spec(spec: Any, configs_dir: Any = None, models: Any = None) -> str | dict:
+    """A models.yaml name or a loader dict for `context.load_model` (`models`: a loaded ModelsConfig)."""
     if isinstance(spec, str):
         return spec
     if not isinstance(spec, dict) or not isinstance(spec.get("model_name_or_path"), str):
         raise ConfigError(f"a model must be a models.yaml name or a mapping with model_name_or_path, not {spec!r}")
-    models = load_configs(configs_dir).models
+    models = models if models is not None else load_configs(configs_dir).models
     path = spec["model_name_or_path"]
     for name in models.names():
         if models.get(name).model_name_or_path == path:
