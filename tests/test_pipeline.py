@@ -102,3 +102,15 @@ def test_missing_api_key_is_one_clear_error(tmp_path, monkeypatch):
     assert result.returncode == 2 and "OPENAI_API_KEY" in result.stderr and "Traceback" not in result.stderr
     with RunStore(tmp_path / "r") as store:  # step 1 finished before step 2 failed, and was kept
         assert len(store.test_cases()) == 6
+
+
+def test_saved_method_configs_mask_secret_looking_values():
+    from harmbench.pipeline.steps import mask_secrets
+
+    masked = mask_secrets({"judge_model": {"token": "sk-abcdef1234"}, "openai_key": "sk-zzzz9876",
+                           "masking_model_key": "abc12345", "api_key": "k-0000", "keep_last_n": 3,
+                           "monkey": "banana1234", "steps": [{"apiKey": "xyz98765"}]})
+    assert masked["judge_model"]["token"] == "*********1234" and masked["openai_key"] == "*******9876"
+    assert masked["masking_model_key"] == "****2345" and masked["api_key"] == "**0000"
+    assert masked["steps"][0]["apiKey"] == "****8765" and masked["keep_last_n"] == 3
+    assert masked["monkey"] == "******1234"  # any key ending in "key" is treated as a secret

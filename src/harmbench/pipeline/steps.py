@@ -33,12 +33,18 @@ class StepReport:
     notes: list[str] = field(default_factory=list)
 
 
+def _secret_key(key: str) -> bool:
+    """Upstream masks keys holding `token` or `apikey`; we also mask keys ending in `key`, which
+    upstream's GPTFuzz (`openai_key`) and ArtPrompt (`masking_model_key`) configs use."""
+    plain = key.lower().replace("_", "")
+    return "token" in plain or "apikey" in plain or plain.endswith("key")
+
+
 def mask_secrets(value):
-    """Upstream masks config values whose key holds `token` or `apikey` (all but the last 4 chars)."""
+    """Config values under secret-looking keys, all but their last 4 characters masked."""
     if isinstance(value, dict):
-        return {k: ("*" * max(0, len(v) - 4) + v[-4:]
-                    if isinstance(v, str) and ("token" in k.lower() or "apikey" in k.lower().replace("_", ""))
-                    else mask_secrets(v)) for k, v in value.items()}
+        return {k: ("*" * max(0, len(v) - 4) + v[-4:] if isinstance(v, str) and _secret_key(k) else mask_secrets(v))
+                for k, v in value.items()}
     if isinstance(value, list):
         return [mask_secrets(v) for v in value]
     return value
