@@ -211,6 +211,34 @@ def test_missing_models_say_what_to_set(behaviors):
         list(attack.generate(behaviors[:1], AttackContext(load_model=lambda spec: None)))
 
 
+def path_of(spec, models):
+    resolved = model_spec(spec, models=models)
+    return resolved["model_name_or_path"] if isinstance(resolved, dict) else models.get(resolved).model_name_or_path
+
+
+def test_loader_dicts_mean_models_yaml_entries_with_their_overrides():
+    models = load_configs(None).models
+    assert model_spec({"model_name_or_path": "lmsys/vicuna-7b-v1.5", "fschat_template": "vicuna_v1.1"},
+                      models=models) == "vicuna_7b_v1_5"
+    assert model_spec({"model_name_or_path": "gpt-4-0613", "token": "<your_openai_token>"}, models=models) == "gpt-4-0613"
+    mixtral = model_spec({"model_name_or_path": "mistralai/Mixtral-8x7B-Instruct-v0.1", "use_vllm": True,
+                          "num_gpus": 2}, models=models)
+    assert mixtral["use_vllm"] is True and mixtral["num_gpus"] == 2  # the entry's settings, overridden
+    assert model_spec({"model_name_or_path": "org/unknown", "dtype": "float16"}, models=models) == {
+        "model_name_or_path": "org/unknown", "dtype": "float16"}
+
+
+def test_same_model_for_two_roles_is_loaded_once():
+    from harmbench.attacks.llm.models import load_models
+
+    loads = []
+    context = AttackContext(load_model=lambda spec: loads.append(spec) or object())
+    mixtral = {"model_name_or_path": "mistralai/Mixtral-8x7B-Instruct-v0.1", "use_vllm": True}
+    got = load_models(context, {"attack_model": mixtral, "judge_model": {"model_name_or_path": mixtral[
+        "model_name_or_path"]}, "target_model": "toy"}, "PAIR")
+    assert got["attack_model"] is got["judge_model"] is not got["target_model"] and len(loads) == 2
+
+
 @pytest.mark.parametrize("method", ["PAIR", "TAP"])
 def test_configs_agree_with_upstream(method, shared_configs):
     ours, upstream = load_configs(None), load_configs(shared_configs)
@@ -221,9 +249,9 @@ def test_configs_agree_with_upstream(method, shared_configs):
             continue
         mine = dict(ours.method(method).resolve(name, ours.models).hyperparameters)
         up = dict(experiment.hyperparameters)
-        for role in ("target_model", "judge_model", "attack_model"):  # the same models.yaml entry
+        for role in ("target_model", "judge_model", "attack_model"):  # the same model (loading settings may differ)
             if role in up:
-                assert model_spec(mine.pop(role), models=ours.models) == model_spec(up.pop(role), models=ours.models)
+                assert path_of(mine.pop(role), ours.models) == path_of(up.pop(role), ours.models), (name, role)
         assert mine.pop("num_test_cases_per_behavior", 1) == up.pop("num_test_cases_per_behavior", 1) == 1
         assert mine == up, name
     toy = ours.method(method).resolve("toy", ours.models).hyperparameters

@@ -321,7 +321,9 @@ def test_stop_max_tokens_seed_passed_through(model):
         long_, stopped = t.generate([GenerationRequest.user("a b c d e f g"),
                                      GenerationRequest.user("xQQy")], cfg)
         seen = model.configs[-1]
-        assert (seen.max_new_tokens, seen.temperature, seen.top_p, seen.stop, seen.seed) == (4, 0.0, 0.9, ("QQ",), 7)
+        assert (seen.max_new_tokens, seen.temperature, seen.top_p, seen.stop) == (4, 0.0, 0.9, ("QQ",))
+        # each request of a call gets its own seed (seed + index), so identical requests differ
+        assert sorted(c.seed for c in model.configs[-2:]) == [7, 8]
         assert long_.finish_reason == "length" and long_.text == "Sure, here is g"
         assert stopped.text == "Sure, here is y" and stopped.finish_reason == "stop"
         # more than the API's 4 stop strings: the first 4 are sent, the rest applied to the returned text

@@ -58,6 +58,12 @@ class GenerationConfig:
     def greedy(self) -> bool:
         return self.temperature <= 0.0
 
+    def seed_for(self, index: int) -> int | None:
+        """The seed of the `index`-th request of a call. Each request gets its own (seed + index), so
+        identical requests in one call (an attacker's parallel streams) are sampled independently on
+        backends that seed each request (vLLM, APIs), as they are in one batched `hf` sample."""
+        return None if self.seed is None else (self.seed + index) % (2**31 - 1)
+
 
 @dataclass(frozen=True)
 class Generation:

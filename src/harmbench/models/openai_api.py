@@ -15,6 +15,7 @@ are never logged, stored in `meta`, or shown in `repr`.
 
 from __future__ import annotations
 
+import dataclasses
 import email.utils
 import json
 import os
@@ -219,7 +220,8 @@ class OpenAITarget:
         error: BaseException | None = None
         try:
             for i, req in enumerate(requests):
-                futures[pool.submit(self._generate_guarded, req, config, stop)] = i
+                seeded = config if config.seed is None else dataclasses.replace(config, seed=config.seed_for(i))
+                futures[pool.submit(self._generate_guarded, req, seeded, stop)] = i
             pending = set(futures)
             while pending:
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)

@@ -52,8 +52,9 @@ class VLLMTarget:
     def generate(self, requests: Sequence[GenerationRequest], config: GenerationConfig = GenerationConfig()) -> list[Generation]:
         from vllm import SamplingParams
 
-        params = SamplingParams(temperature=max(config.temperature, 0.0), top_p=config.top_p,
-                                max_tokens=config.max_new_tokens, stop=list(config.stop) or None, seed=config.seed)
+        params = [SamplingParams(temperature=max(config.temperature, 0.0), top_p=config.top_p,
+                                 max_tokens=config.max_new_tokens, stop=list(config.stop) or None,
+                                 seed=config.seed_for(i)) for i in range(len(requests))]
         outputs = self.llm.generate([self.format(r) for r in requests], params, use_tqdm=False)
         results = []
         for out in outputs:

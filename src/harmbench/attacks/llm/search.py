@@ -24,7 +24,7 @@ from typing import Any
 from harmbench.attacks.base import NEEDS_ATTACKER, NEEDS_JUDGE, NEEDS_TARGET, Attack, AttackContext, BehaviorResult, Cost
 from harmbench.attacks.llm import prompts
 from harmbench.attacks.llm.chat import Conversation
-from harmbench.attacks.llm.models import load_llm
+from harmbench.attacks.llm.models import load_models
 from harmbench.attacks.optim.base import custom_targets, positive_int, target_for
 from harmbench.behaviors import Behavior
 from harmbench.behaviors.record import compose_prompt
@@ -134,9 +134,8 @@ class LLMSearchAttack(Attack):
     def generate(self, behaviors: Sequence[Behavior], context: AttackContext) -> Iterator[BehaviorResult]:
         if not behaviors:
             return
-        models = {role: load_llm(context, spec, self.name, role) for role, spec in
-                  (("attack_model", self.attack_model), ("judge_model", self.judge_model),
-                   ("target_model", self.target_model))}
+        models = load_models(context, {"attack_model": self.attack_model, "judge_model": self.judge_model,
+                                       "target_model": self.target_model}, self.name)
         custom = custom_targets(self.targets_path, context.data_dir)
         done = 0
         for start in range(0, len(behaviors), self.behaviors_per_call):

@@ -45,9 +45,16 @@ def rule(name: str) -> Callable[[Rule], Rule]:
     return register
 
 
+_loaded = False
+
+
 def _load_rules() -> None:
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        importlib.import_module(f"{__name__}.{info.name}")
+    """Import every rule module once (importing one module alone registers only its own rules)."""
+    global _loaded
+    if not _loaded:
+        for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+            importlib.import_module(f"{__name__}.{info.name}")
+        _loaded = True
 
 
 def rng_for(messages: Sequence[Message], seed: int | None) -> random.Random:
@@ -66,8 +73,7 @@ class StandInLLM:
 
     def __init__(self, name: str = "standin"):
         self.name = name
-        if not _RULES:
-            _load_rules()
+        _load_rules()
 
     @classmethod
     def from_config(cls, cfg) -> StandInLLM:
@@ -87,9 +93,9 @@ class StandInLLM:
     def generate(self, requests: Sequence[GenerationRequest],
                  config: GenerationConfig = GenerationConfig()) -> list[Generation]:
         out = []
-        for request in requests:
+        for i, request in enumerate(requests):
             messages = request.messages or (Message("user", request.prompt or ""),)
-            text, stopped = apply_stop(self.reply(messages, config.seed), config.stop)
+            text, _ = apply_stop(self.reply(messages, config.seed_for(i)), config.stop)
             words = text.split(" ")
             finish = "stop"
             if len(words) > config.max_new_tokens:
