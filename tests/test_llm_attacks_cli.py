@@ -53,3 +53,20 @@ def test_transfer_reuses_saved_test_cases(standin_configs, standin_server, tmp_p
         assert again == first and len(first) == 3
         twin = store.completions("TAP", "standin_judge_toy_target", "toy_twin")
         assert sorted(c.behavior_id for c in twin) == sorted(first)
+
+
+@pytest.mark.slow
+def test_every_other_llm_attack_with_a_standin_over_http(standin_configs, standin_server, tmp_path):
+    methods = ("PAP", "AutoDAN", "FewShot", "GPTFuzz", "ArtPrompt")
+    before = standin_server.stats.total
+    run_methods(standin_configs, tmp_path / "run", ",".join(f"{m}:toy" for m in methods))
+    assert standin_server.stats.total > before
+    with RunStore(tmp_path / "run") as store:
+        costs = store.test_case_costs()
+        for method in methods:
+            cases = store.test_cases(method, "toy")
+            assert {t.behavior_id for t in cases} == set(TEXT_IDS.split(",")), method
+            assert all(t.text for t in cases), method
+            for behavior_id in TEXT_IDS.split(","):
+                assert costs[(method, "toy", behavior_id)]["api_calls"] >= 1, method  # every method asked the stand-in
+            assert len(store.completions(method, "toy")) == len(cases)
