@@ -55,7 +55,12 @@ def test_models_and_methods_list(capsys):
     assert methods["GCG-Transfer"]["class_name"] == "EnsembleGCG" and methods["GCG-Transfer"]["runs"] == 5
     assert methods["GCG"]["needs"] == ["white-box target"] and methods["GCG"]["cost_per_behavior"]
     assert methods["ZeroShot"]["needs"] == ["attacker LLM"] and methods["DirectRequest"]["needs"] == []
-    assert methods["PAIR"]["available"] is False and methods["PAIR"]["needs"] is None  # not built yet
+    assert methods["PAIR"]["needs"] == ["attacker LLM", "judge LLM", "target queries"]
+    assert methods["TAP-Transfer"]["class_name"] == "TAP" and methods["AutoDAN"]["needs"] == [
+        "attacker LLM", "white-box target"]
+    for name in ("PAIR", "TAP", "TAP-Transfer", "AutoDAN", "PAP-top5", "FewShot", "GPTFuzz", "ArtPrompt"):
+        assert methods[name]["available"] and methods[name]["cost_per_behavior"], name
+    assert methods["MultiModalPGD"]["available"] is False and methods["MultiModalPGD"]["needs"] is None  # not built
 
 
 def test_bad_usage_exits_2_without_traceback():
