@@ -140,7 +140,7 @@ def test_sampling_stops_at_sample_size_with_copies_in_one_call(behaviors, models
     requests, config = attacker.calls[0]
     assert len(requests) == round(15 / 5) and config.stop == ("11.",)
     assert (config.max_new_tokens, config.temperature, config.top_p) == (1024, 1.0, 1.0)
-    assert [r.messages[-1].content.endswith(f"(Set {c} of 3.)") for c, r in enumerate(requests, 1)] == [True] * 3
+    assert len({r.messages[-1].content for r in requests}) == 1  # copies of one request, seeded apart by the backend
     # 3 attacker generations and the real refusal check (one toy generation, its prompt tokens counted).
     assert result.cost.api_calls == 3 + 1 and result.cost.tokens_in > 3 * 7 and result.cost.forward_passes == 30
 

@@ -139,7 +139,7 @@ def test_standin_paraphrases_are_cut_at_the_stop_string_and_unquoted(text_demo):
 @pytest.mark.parametrize("hyper, match", [
     ({}, "PAP needs attack_model"),
     ({"attack_model": "x", "top_k_persuasion_taxonomy": 0}, "top_k_persuasion_taxonomy"),
-    ({"attack_model": "x", "top_k_persuasion_taxonomy": 41}, "1 to 40"),
+    ({"attack_model": "x", "top_k_persuasion_taxonomy": 41}, "positive integer up to 40, not 41"),
     ({"attack_model": "x", "top_k_persuasion_taxonomy": "5"}, "top_k_persuasion_taxonomy"),
     ({"attack_model": "x", "attack_gen_config": {"max_tokens": 9}}, "unknown attack_gen_config keys"),
     ({"attack_model": "x", "attack_gen_config": "hot"}, "must be a mapping"),

@@ -36,7 +36,15 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from harmbench.attacks.base import NEEDS_ATTACKER, Attack, AttackContext, BehaviorResult, Cost, register
+from harmbench.attacks.base import (
+    NEEDS_ATTACKER,
+    Attack,
+    AttackContext,
+    BehaviorResult,
+    Cost,
+    positive_int,
+    register,
+)
 from harmbench.attacks.llm.models import load_llm
 from harmbench.behaviors import Behavior
 from harmbench.errors import ConfigError
@@ -181,10 +189,8 @@ class ArtPrompt(Attack):
             if fontname == "gen":
                 hint = "`gen` is upstream's own 5x5 grid, not an `art` font, and harmbench does not ship it; " + hint
             raise ConfigError(f"ArtPrompt: unknown fontname {fontname!r}", hint=hint)
-        for key, value in (("masking_max_new_tokens", masking_max_new_tokens),
-                           ("behaviors_per_call", behaviors_per_call)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ConfigError(f"ArtPrompt: {key} must be a positive integer, not {value!r}")
+        positive_int(self.name, "masking_max_new_tokens", masking_max_new_tokens)
+        positive_int(self.name, "behaviors_per_call", behaviors_per_call)
         if masking_model_key not in (None, PLACEHOLDER_KEY):
             log.warning("ArtPrompt: masking_model_key is ignored; the masking model's API key is read from the "
                         "environment variable its models.yaml entry names")

@@ -103,6 +103,20 @@ class Attack:
         return result
 
 
+def positive_int(method: str, key: str, value: Any, also: str = "") -> int:
+    """`value` if it is an integer >= 1, else a ConfigError naming the method and key (`also`: more
+    accepted values, e.g. " or -1 for no limit")."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{method}: {key} must be a positive integer{also}, not {value!r}")
+    return value
+
+
+def positive_float(method: str, key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise ConfigError(f"{method}: {key} must be a positive number, not {value!r}")
+    return float(value)
+
+
 def stable_seed(run_seed: int, behavior_ids: Sequence[str], n: int, round_: int) -> int:
     """A seed that is the same in every process (unlike `hash`), below 2**31 for every backend."""
     key = "\x1f".join([str(run_seed), str(n), str(round_), *behavior_ids]).encode("utf-8")

@@ -60,10 +60,19 @@ from harmbench.attacks.base import (
     AttackContext,
     BehaviorResult,
     Cost,
+    positive_int,
     register,
     stable_seed,
 )
-from harmbench.attacks.gptfuzz_search import MUTATOR_SYSTEM, OPERATORS, PLACEHOLDER, MCTSExplore, Node, fill, mutant
+from harmbench.attacks.gptfuzz_search import (
+    MUTATOR_SYSTEM,
+    OPERATORS,
+    PLACEHOLDER,
+    MCTSExplore,
+    Node,
+    fill,
+    mutant,
+)
 from harmbench.attacks.llm.models import load_llm
 from harmbench.behaviors import Behavior
 from harmbench.errors import ConfigError, DataError
@@ -144,9 +153,9 @@ class GPTFuzz(Attack):
         if self.max_query is None and self.max_iteration is None:
             raise ConfigError("GPTFuzz: max_query and max_iteration are both unlimited (-1), so a fuzz that never "
                               "jailbreaks the target would never end", hint="set one of them to a positive number")
-        self.energy = _positive("energy", energy)
-        self.max_new_tokens = _positive("max_new_tokens", max_new_tokens)
-        self.behaviors_per_call = _positive("behaviors_per_call", behaviors_per_call)
+        self.energy = positive_int(self.name, "energy", energy)
+        self.max_new_tokens = positive_int(self.name, "max_new_tokens", max_new_tokens)
+        self.behaviors_per_call = positive_int(self.name, "behaviors_per_call", behaviors_per_call)
         if not isinstance(concatenate, bool):
             raise ConfigError(f"GPTFuzz: concatenate must be true or false, not {concatenate!r}")
         self.concatenate = concatenate
@@ -263,13 +272,7 @@ def _limit(key: str, value: Any) -> int | None:
     """A stopping limit: a positive integer, or -1 (upstream's 'no limit', returned as None)."""
     if value == -1 and not isinstance(value, bool):
         return None
-    return _positive(key, value, "or -1 for no limit")
-
-
-def _positive(key: str, value: Any, extra: str = "") -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(f"GPTFuzz: {key} must be a positive integer{' ' + extra if extra else ''}, not {value!r}")
-    return value
+    return positive_int("GPTFuzz", key, value, " or -1 for no limit")
 
 
 # ----------------------------------------------------------------------------- models

@@ -17,12 +17,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from harmbench.attacks.base import register, stable_seed
+from harmbench.attacks.base import positive_int, register, stable_seed
 from harmbench.attacks.llm import prompts
 from harmbench.attacks.llm.chat import propose
 from harmbench.attacks.llm.judge import rate
 from harmbench.attacks.llm.search import LLMSearchAttack, Search
-from harmbench.attacks.optim.base import positive_int
 
 
 @register

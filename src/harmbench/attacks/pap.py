@@ -36,7 +36,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from harmbench.attacks.base import NEEDS_ATTACKER, Attack, AttackContext, BehaviorResult, Cost, register, stable_seed
+from harmbench.attacks.base import (
+    NEEDS_ATTACKER,
+    Attack,
+    AttackContext,
+    BehaviorResult,
+    Cost,
+    positive_int,
+    register,
+    stable_seed,
+)
 from harmbench.attacks.llm.models import load_llm
 from harmbench.behaviors import Behavior, compose_prompt
 from harmbench.errors import ConfigError
@@ -114,11 +123,10 @@ class PAP(Attack):
                               hint="set attack_model: to a models.yaml name (e.g. standin, the CPU stand-in) or a "
                                    "loader dict such as {model_name_or_path: mistralai/Mixtral-8x7B-Instruct-v0.1}")
         n_all = len(taxonomy()[1])
-        for key, value, top in (("top_k_persuasion_taxonomy", top_k_persuasion_taxonomy, n_all),
-                                ("behaviors_per_call", behaviors_per_call, None)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1 or (top and value > top):
-                raise ConfigError(f"PAP: {key} must be an integer from 1" + (f" to {top}" if top else " up")
-                                  + f", not {value!r}")
+        if positive_int(self.name, "top_k_persuasion_taxonomy", top_k_persuasion_taxonomy, f" up to {n_all}") > n_all:
+            raise ConfigError(f"PAP: top_k_persuasion_taxonomy must be a positive integer up to {n_all}, "
+                              f"not {top_k_persuasion_taxonomy!r}")
+        positive_int(self.name, "behaviors_per_call", behaviors_per_call)
         self.attack_model = attack_model
         self.top_k = top_k_persuasion_taxonomy
         self.behaviors_per_call = behaviors_per_call

@@ -27,12 +27,11 @@ import random
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from harmbench.attacks.base import register, stable_seed
+from harmbench.attacks.base import positive_int, register, stable_seed
 from harmbench.attacks.llm import prompts
 from harmbench.attacks.llm.chat import propose
 from harmbench.attacks.llm.judge import on_topic, rate
 from harmbench.attacks.llm.search import LLMSearchAttack, Search
-from harmbench.attacks.optim.base import positive_int
 
 FALLBACK_KEEP = 2  # upstream keeps two arbitrary branches when pruning would leave none
 

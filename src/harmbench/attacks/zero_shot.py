@@ -34,7 +34,16 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from harmbench.attacks.base import NEEDS_ATTACKER, Attack, AttackContext, BehaviorResult, Cost, register, stable_seed
+from harmbench.attacks.base import (
+    NEEDS_ATTACKER,
+    Attack,
+    AttackContext,
+    BehaviorResult,
+    Cost,
+    positive_int,
+    register,
+    stable_seed,
+)
 from harmbench.behaviors import Behavior
 from harmbench.errors import ConfigError
 from harmbench.models.base import GenerationConfig, GenerationRequest, Message
@@ -91,10 +100,8 @@ class ZeroShot(Attack):
             raise ConfigError("ZeroShot needs an attacker model",
                               hint="set `attacker:` to a models.yaml name (e.g. toy) or `model:` to a loader "
                                    "dict such as {model_name_or_path: mistralai/Mixtral-8x7B-Instruct-v0.1}")
-        for key, value in (("num_test_cases_per_behavior", num_test_cases_per_behavior),
-                           ("behaviors_per_call", behaviors_per_call)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ConfigError(f"ZeroShot: {key} must be a positive integer, not {value!r}")
+        positive_int(self.name, "num_test_cases_per_behavior", num_test_cases_per_behavior)
+        positive_int(self.name, "behaviors_per_call", behaviors_per_call)
         if generation_config is not None and not isinstance(generation_config, dict):
             raise ConfigError(f"ZeroShot: generation_config must be a mapping, not {generation_config!r}")
         self.model_spec = self._attacker_spec(model, attacker, num_gpus)

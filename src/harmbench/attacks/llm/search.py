@@ -21,11 +21,20 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from harmbench.attacks.base import NEEDS_ATTACKER, NEEDS_JUDGE, NEEDS_TARGET, Attack, AttackContext, BehaviorResult, Cost
+from harmbench.attacks.base import (
+    NEEDS_ATTACKER,
+    NEEDS_JUDGE,
+    NEEDS_TARGET,
+    Attack,
+    AttackContext,
+    BehaviorResult,
+    Cost,
+    positive_int,
+)
 from harmbench.attacks.llm import prompts
 from harmbench.attacks.llm.chat import Conversation
 from harmbench.attacks.llm.models import load_models
-from harmbench.attacks.optim.base import custom_targets, positive_int, target_for
+from harmbench.attacks.optim.base import custom_targets, target_for
 from harmbench.behaviors import Behavior
 from harmbench.behaviors.record import compose_prompt
 from harmbench.errors import ConfigError

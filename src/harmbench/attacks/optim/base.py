@@ -21,6 +21,7 @@ from typing import Any
 import torch
 
 from harmbench.attacks.base import NEEDS_WHITEBOX, Attack, AttackContext, BehaviorResult, Cost, stable_seed
+from harmbench.attacks.base import positive_float, positive_int  # noqa: F401 (also imported from here)
 from harmbench.behaviors import Behavior
 from harmbench.errors import ConfigError
 
@@ -156,18 +157,6 @@ def whitebox_of(target: Any, method: str, hint: str):
 
 def seeded_generator(run_seed: int, behavior_id: str, call: int) -> torch.Generator:
     return torch.Generator().manual_seed(stable_seed(run_seed, [behavior_id], call, 0))
-
-
-def positive_int(method: str, key: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(f"{method}: {key} must be a positive integer, not {value!r}")
-    return value
-
-
-def positive_float(method: str, key: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise ConfigError(f"{method}: {key} must be a positive number, not {value!r}")
-    return float(value)
 
 
 def suffix_ids(wb, init: str, method: str) -> torch.Tensor:
