@@ -143,8 +143,9 @@ class LLMSearchAttack(Attack):
     def generate(self, behaviors: Sequence[Behavior], context: AttackContext) -> Iterator[BehaviorResult]:
         if not behaviors:
             return
-        models = load_models(context, {"attack_model": self.attack_model, "judge_model": self.judge_model,
-                                       "target_model": self.target_model}, self.name)
+        # The target first: an API target without its key fails at once, before a large attacker loads.
+        models = load_models(context, {"target_model": self.target_model, "attack_model": self.attack_model,
+                                       "judge_model": self.judge_model}, self.name)
         custom = custom_targets(self.targets_path, context.data_dir)
         done = 0
         for start in range(0, len(behaviors), self.behaviors_per_call):
