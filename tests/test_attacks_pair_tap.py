@@ -256,3 +256,14 @@ def test_configs_agree_with_upstream(method, shared_configs):
         assert mine == up, name
     toy = ours.method(method).resolve("toy", ours.models).hyperparameters
     assert (toy["target_model"], toy["attack_model"], toy["judge_model"]) == ("toy", "standin", "standin")
+
+
+def test_pair_and_tap_run_with_a_real_local_attacker_and_judge(behaviors, models):
+    """The toy as attacker and judge (hf backend: prefilled JSON, stop at '}', 'Rating: [[' prefill).
+    It knows no JSON, so its answers are read leniently or dropped, and unparsable ratings count 1."""
+    for method, extra in (("PAIR", {"n_streams": 2, "steps": 1}), ("TAP", {"depth": 1, "branching_factor": 2})):
+        attack = get_attack(method, {"attack_model": "toy", "judge_model": "toy", "target_model": "toy",
+                                     "attack_max_n_tokens": 12, "target_max_n_tokens": 8, "max_retries": 1, **extra})
+        (result,) = list(attack.generate(behaviors[:1], AttackContext(load_model=models)))
+        assert len(result.test_cases) == 1 and result.test_cases[0]
+        assert result.cost.api_calls >= 2 and result.cost.tokens_out > 0  # attacker calls at least, all counted
