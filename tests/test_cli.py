@@ -91,3 +91,11 @@ def test_export_import_round_trip_cli(tmp_path):
     assert run_cli("export", str(tmp_path / "run"), str(tmp_path / "out")).returncode == 0
     exported = json.loads((tmp_path / "out/DirectRequest/default/completions/toy.json").read_text())
     assert list(exported) == ["b1", "b0"] and exported["b1"][0]["generation"] == "Hi"
+
+
+def test_methods_list_table_shows_needs_and_cost():
+    result = run_cli("methods", "list", env={"COLUMNS": "220"})
+    assert result.returncode == 0
+    pair = next(line for line in result.stdout.splitlines() if line.startswith("│ PAIR "))
+    assert "attacker LLM, judge LLM, target queries" in pair and "n_streams x steps attacker calls" in pair
+    assert "(not in this version)" in result.stdout  # the multimodal methods

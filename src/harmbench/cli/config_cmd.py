@@ -83,10 +83,10 @@ def cmd_methods_list(args: argparse.Namespace) -> int:
     if args.json:
         print_json(entries)
         return 0
-    table("proper methods", ["method", "class", "here", "needs", "experiment", "targets", "runs"],
-          [[n, e["class_name"], "yes" if e["available"] else "not yet", ", ".join(e["needs"] or []) or "-",
-            e["experiment_name_template"] or "-", ", ".join(e["allowed_target_model_types"]), e["runs"]]
-           for n, e in entries.items()])
+    # The experiment, target types and runs are in --json; the table keeps what a user chooses by.
+    table("proper methods", ["method", "class", "needs", "cost per behavior"],
+          [[n, e["class_name"], ", ".join(e["needs"]) or "-" if e["available"] else "(not in this version)",
+            e["cost_per_behavior"] or "-"] for n, e in entries.items()])
     return 0
 
 
