@@ -71,7 +71,7 @@ def toy_loaded(models):
 @pytest.fixture
 def always_refused(monkeypatch):
     """The refusal check always says "refused", so a search runs until it converges or runs out of steps."""
-    monkeypatch.setattr(fs, "check_refusal", lambda target, cases: [True] * len(cases))
+    monkeypatch.setattr(fs, "check_refusal", lambda target, cases, costs=None: [True] * len(cases))
 
 
 # -- parsing
@@ -205,7 +205,7 @@ def test_behaviors_share_attacker_calls_and_pay_their_own_share(behaviors, model
 
 def test_stops_when_the_best_candidate_is_not_refused(behaviors, models, monkeypatch):
     checked = []
-    monkeypatch.setattr(fs, "check_refusal", lambda target, cases: checked.append(list(cases)) or [False] * len(cases))
+    monkeypatch.setattr(fs, "check_refusal", lambda target, cases, costs=None: checked.append(list(cases)) or [False] * len(cases))
     attacker = ScriptedAttacker(fresh_lines)
     results = run(make(num_steps=5), behaviors, models, attacker)
     assert len(attacker.calls) == 1 and len(checked) == 1 and len(checked[0]) == 3  # one check call for all

@@ -10,7 +10,8 @@ import random
 import pytest
 
 from harmbench.attacks import AttackContext, attack_classes, get_attack, gptfuzz
-from harmbench.attacks.gptfuzz import load_seed_templates, mutator_spec
+from harmbench.attacks.gptfuzz import load_seed_templates
+from harmbench.attacks.llm.models import model_spec
 from harmbench.attacks.gptfuzz_search import (
     MUTATOR_SYSTEM,
     OPENINGS,
@@ -435,9 +436,8 @@ def test_registered_with_upstream_defaults_and_mutator_names():
         1000, 1, 100, 1, 512)
     assert attack.mutate_model == "gpt-3.5-turbo" and attack.judge_model == "hubert233/GPTFuzz"
     assert attack.seeds == "baselines/gptfuzz/GPTFuzzer.csv" and attack.expected_test_cases() == 1
-    context = AttackContext(load_model=lambda spec: None)
-    assert mutator_spec("gpt-3.5-turbo", context) == {"model_name_or_path": "gpt-3.5-turbo"}
-    assert mutator_spec("standin", context) == "standin"
+    assert model_spec("gpt-3.5-turbo") == {"model_name_or_path": "gpt-3.5-turbo"}  # not in models.yaml: hosted
+    assert model_spec("standin") == "standin"
 
 
 def test_config_toy_experiment_and_upstream_agreement(shared_configs):

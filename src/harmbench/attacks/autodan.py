@@ -13,7 +13,7 @@ and fills the rest by roulette wheel, crossover and LLM mutation; with `hga: tru
 (the paper's hierarchical variant) breeds by that paragraph-level GA every `iter` steps and by
 momentum-scored synonym replacement (plus LLM mutation) in between.
 
-The mutation LLM (`mutate_model`, loaded with `load_llm`) gets every mutation of a generation in
+The mutation LLM (`mutate_model`, loaded with `load_models`) gets every mutation of a generation in
 one `generate` call (temperature 1, up to 1400 tokens, seeded). A local model has its reply
 prefilled with the passage's first two words, as upstream; an API model gets the plain chat.
 
@@ -44,9 +44,6 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-import torch
-import torch.nn.functional as F
-
 from harmbench.attacks.autodan_genetic import breed_ga, breed_hga, pick_for_mutation
 from harmbench.attacks.autodan_templates import (
     MUTATION_PROMPT,
@@ -67,7 +64,8 @@ from harmbench.attacks.base import (
     stable_seed,
 )
 from harmbench.attacks.llm.chat import is_local
-from harmbench.attacks.llm.models import load_llm
+from harmbench.attacks.llm.models import load_models
+from harmbench.attacks.llm.parsing import strip_quotes
 from harmbench.attacks.optim.base import (
     custom_targets,
     positive_int,
@@ -78,7 +76,6 @@ from harmbench.attacks.optim.refusal_check import check_refusal
 from harmbench.behaviors import Behavior
 from harmbench.errors import ConfigError
 from harmbench.models.base import GenerationConfig, GenerationRequest, Message
-from harmbench.models.whitebox import is_out_of_memory
 
 PATIENCE = 10  # steps without a lower best loss before the search gives up (upstream's constant)
 MUTATION_MAX_TOKENS = 1400
@@ -119,50 +116,10 @@ class PrefixScorer:
     def prompt_ids(self, test_case: str) -> list[int]:
         return self.target.encode(self.target.format(GenerationRequest.user(test_case)))
 
-    @torch.no_grad()
     def __call__(self, test_cases: Sequence[str]) -> list[float]:
-        prompts = [self.prompt_ids(t) for t in test_cases]
-        order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
-        longest = len(prompts[order[-1]]) + len(self.target_ids)
-        size = self.batch_size or self.wb.default_batch(len(prompts), longest)
-        if self.wb.max_batch:
-            size = min(size, self.wb.max_batch)
-        losses = [0.0] * len(prompts)
-        start = 0
-        while start < len(order):
-            chunk = order[start:start + size]
-            try:
-                values = self._losses([prompts[i] for i in chunk])
-            except (torch.cuda.OutOfMemoryError, RuntimeError) as exc:
-                if not is_out_of_memory(exc) or size == 1:
-                    raise
-                size = self.wb.max_batch = max(1, len(chunk) // 2)
-                if torch.cuda.is_available():
-                    torch.cuda.empty_cache()
-                continue
-            for i, value in zip(chunk, values):
-                losses[i] = value
-            start += len(chunk)
-        self.sequences += len(prompts)
+        losses = self.wb.losses_after([self.prompt_ids(t) for t in test_cases], self.target_ids, self.batch_size)
+        self.sequences += len(test_cases)
         return losses
-
-    def _losses(self, prompts: list[list[int]]) -> list[float]:
-        n_target = len(self.target_ids)
-        rows = [p + self.target_ids for p in prompts]
-        width = max(len(r) for r in rows)
-        pad = self.wb.tokenizer.pad_token_id
-        pad = pad if pad is not None else self.target_ids[-1]  # never attended to: any id will do
-        ids = torch.tensor([r + [pad] * (width - len(r)) for r in rows], device=self.wb.device)
-        # Logit at position len(prompt)-1+k predicts target token k; compute only the window that
-        # covers every row's target (the shortest prompt's start to the end).
-        starts = torch.tensor([len(p) - 1 for p in prompts], device=ids.device)
-        window = width - int(starts.min())
-        logits = self.wb.forward(self.wb.embed(ids), last=window)[:, -window:, :]
-        positions = (starts - (width - window)).unsqueeze(1) + torch.arange(n_target, device=ids.device)
-        predicting = logits.gather(1, positions.unsqueeze(2).expand(-1, -1, logits.shape[-1])).float()
-        labels = torch.tensor(self.target_ids, device=ids.device).expand(len(rows), -1)
-        loss = F.cross_entropy(predicting.transpose(1, 2), labels, reduction="none").mean(dim=1)
-        return loss.tolist()
 
 
 @register
@@ -248,8 +205,9 @@ class AutoDAN(Attack):
         if not behaviors:
             return
         custom = custom_targets(self.targets_path, context.data_dir)
-        mutator = load_llm(context, self.mutate_model, self.name, "mutate_model")  # first, as upstream
-        target = load_llm(context, self.target_spec, self.name, "target_model")
+        models = load_models(context, {"mutate_model": self.mutate_model, "target_model": self.target_spec},
+                             self.name)  # the mutator first, as upstream
+        mutator, target = models["mutate_model"], models["target_model"]
         wb = whitebox_of(target, self.name, hint="use an open-weight model with the hf backend")
         for done, behavior in enumerate(behaviors, 1):
             target_text = TARGET_PREFIX + target_for(self.name, behavior, custom, self.targets_path)
@@ -309,7 +267,7 @@ def mutate(mutator: Any, prefixes: Sequence[str], seed: int | None, cost: Cost |
     for prefix, body, prefill, out in zip(prefixes, bodies, prefills, outputs):
         if cost is not None:
             cost.charge(out)
-        text = _join(prefill, _unquote(out.text))
+        text = _join(prefill, strip_quotes(out.text).strip())
         revised.append((text if text.strip() else body) + prefix[len(body):])
     return revised
 
@@ -319,11 +277,6 @@ def _join(prefill: str, text: str) -> str:
     if not text or not prefill:
         return text  # an empty continuation is an empty revision, not the two prefilled words
     return prefill + ("" if text[0] in ",.;:!?" else " ") + text
-
-
-def _unquote(text: str) -> str:
-    text = text.strip()
-    return text[1:-1].strip() if len(text) > 1 and text[0] == text[-1] and text[0] in "'\"" else text
 
 
 def _fraction(key: str, value: Any, below_one: bool = False) -> float:

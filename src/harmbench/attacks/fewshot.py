@@ -60,7 +60,7 @@ from harmbench.attacks.base import (
     stable_seed,
 )
 from harmbench.attacks.llm.chat import is_local
-from harmbench.attacks.llm.models import load_llm
+from harmbench.attacks.llm.models import load_models
 from harmbench.attacks.optim.base import (
     custom_targets,
     positive_int,
@@ -282,11 +282,7 @@ class FewShot(Attack):
 
     def refusals(self, searches: Sequence[Search], target: Any) -> list[bool]:
         """Upstream's refusal check on each search's best candidate, in one target call."""
-        recorder = _Recorder(target)
-        refused = check_refusal(recorder, [s.test_case() for s in searches])
-        for s, out in zip(searches, recorder.outputs):
-            s.cost.charge(out)
-        return refused
+        return check_refusal(target, [s.test_case() for s in searches], costs=[s.cost for s in searches])
 
     def step(self, searches: Sequence[Search], models: dict[str, Any], wb: Any, run_seed: int) -> None:
         stepping = [s for s in searches if s.begin_step(self.n_shots, self.num_steps)]
@@ -302,8 +298,8 @@ class FewShot(Attack):
     def generate(self, behaviors: Sequence[Behavior], context: AttackContext) -> Iterator[BehaviorResult]:
         if not behaviors:
             return
-        models = {role: load_llm(context, spec, self.name, role)
-                  for role, spec in (("target_model", self.target_model), ("attack_model", self.attack_model))}
+        models = load_models(context, {"target_model": self.target_model, "attack_model": self.attack_model},
+                             self.name)
         wb = whitebox_of(models["target_model"], self.name, hint="use an open-weight model with the hf backend")
         custom = custom_targets(self.targets_path, context.data_dir)
         queue, active, finished = deque(behaviors), [], 0
@@ -324,21 +320,6 @@ class FewShot(Attack):
                 yield BehaviorResult(s.behavior.behavior_id, [s.test_case()], s.logs, s.cost)
             if context.progress is not None:
                 context.progress(f"FewShot: {finished}/{len(behaviors)} behaviors")
-
-
-class _Recorder:
-    """A target that keeps the generations it returns, so the refusal check can be charged."""
-
-    def __init__(self, target: Any):
-        self._target, self.outputs = target, []
-
-    def generate(self, requests, config):
-        outputs = self._target.generate(requests, config)
-        self.outputs.extend(outputs)
-        return outputs
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._target, name)
 
 
 def _vllm_by_default(spec: Any) -> Any:

@@ -73,7 +73,7 @@ from harmbench.attacks.gptfuzz_search import (
     fill,
     mutant,
 )
-from harmbench.attacks.llm.models import load_llm
+from harmbench.attacks.llm.models import load_models
 from harmbench.behaviors import Behavior
 from harmbench.errors import ConfigError, DataError
 from harmbench.judges.refusal import is_refusal
@@ -172,8 +172,9 @@ class GPTFuzz(Attack):
         if not behaviors:
             return
         seeds = load_seed_templates(self.seeds, context.data_dir)
-        target = load_llm(context, self.target_model, self.name, "target_model")
-        mutator = load_llm(context, mutator_spec(self.mutate_model, context), self.name, "mutate_model_path")
+        models = load_models(context, {"target_model": self.target_model, "mutate_model_path": self.mutate_model},
+                             self.name)
+        target, mutator = models["target_model"], models["mutate_model_path"]
         judge = load_judge(self.judge_model, self.judge_device)
         done = 0
         for start in range(0, len(behaviors), self.behaviors_per_call):
@@ -276,16 +277,6 @@ def _limit(key: str, value: Any) -> int | None:
 
 
 # ----------------------------------------------------------------------------- models
-
-
-def mutator_spec(spec: Any, context: AttackContext) -> Any:
-    """A models.yaml name as is; another name (upstream's `gpt-3.5-turbo`) as a hosted model."""
-    if not isinstance(spec, str):
-        return spec
-    from harmbench.config import load_configs
-
-    names = load_configs(getattr(context.load_model, "configs_dir", None)).models.names()
-    return spec if spec in names else {"model_name_or_path": spec}
 
 
 class RefusalJudge:

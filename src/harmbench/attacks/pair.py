@@ -37,11 +37,9 @@ class PAIR(LLMSearchAttack):
 
     def search(self, searches: list[Search], models: dict[str, Any], run_seed: int) -> Iterator[Search]:
         attacker, judge, target = models["attack_model"], models["judge_model"], models["target_model"]
-        streams: dict[int, list] = {}  # id(search) -> one log list per conversation, aligned with conversations
         for s in searches:
             s.conversations = [s.new_conversation() for _ in range(self.n_streams)]
-            s.logs = [[] for _ in range(self.n_streams)]
-            streams[id(s)] = list(s.logs)
+            s.logs = [c.log for c in s.conversations]  # dropped streams keep their log here
         ids = [s.behavior.behavior_id for s in searches]
         for step in range(self.steps):
             active = [s for s in searches if not s.done]
@@ -56,17 +54,15 @@ class PAIR(LLMSearchAttack):
             scores = rate(judge, [s.goal for s, _, _ in live], [a.prompt for _, _, a in live], responses,
                           max_new_tokens=self.judge_max_n_tokens, cost=[s.cost for s, _, _ in live])
             for (s, k, a), response, score in zip(live, responses, scores):
-                streams[id(s)][k].append({"adv_prompt": a.prompt, "improv": a.improvement,
-                                          "completion": response, "score": score})
+                s.conversations[k].log.append({"adv_prompt": a.prompt, "improv": a.improvement,
+                                               "completion": response, "score": score})
                 s.consider(a.prompt, score)
                 s.conversations[k].ask(prompts.feedback(response, s.goal, score))
                 s.conversations[k].truncate(self.keep_last_n)
             kept = {(id(s), k) for s, k, _ in live}
             for s in active:
                 # Upstream drops the streams whose attacker output could not be read.
-                alive = [k for k in range(len(s.conversations)) if (id(s), k) in kept]
-                s.conversations = [s.conversations[k] for k in alive]
-                streams[id(s)] = [streams[id(s)][k] for k in alive]
+                s.conversations = [c for k, c in enumerate(s.conversations) if (id(s), k) in kept]
                 if s.best_score >= self.cutoff_score or not s.conversations or step == self.steps - 1:
                     s.done = True
                     yield s

@@ -47,6 +47,7 @@ from harmbench.attacks.base import (
     stable_seed,
 )
 from harmbench.attacks.llm.models import load_llm
+from harmbench.attacks.llm.parsing import strip_quotes
 from harmbench.behaviors import Behavior, compose_prompt
 from harmbench.errors import ConfigError
 from harmbench.models.base import GenerationConfig, GenerationRequest, Message
@@ -85,17 +86,6 @@ def taxonomy() -> tuple[str, tuple[dict[str, str], ...]]:
 
 def techniques(top_k: int) -> list[dict[str, str]]:
     return list(taxonomy()[1][:top_k])
-
-
-def strip_quotes(text: str) -> str:
-    """Whitespace off, then one layer of matching quotes (triple, double, single, or curly double)."""
-    text = text.strip()
-    if len(text) >= 6 and text.startswith('"""') and text.endswith('"""'):
-        return text[3:-3]
-    for left, right in (('"', '"'), ("'", "'"), ("\u201c", "\u201d")):
-        if len(text) >= 2 and text.startswith(left) and text.endswith(right):
-            return text[1:-1]
-    return text
 
 
 def paraphrase_prompt(behavior: Behavior, technique: dict[str, str]) -> str:

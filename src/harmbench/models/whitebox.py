@@ -171,24 +171,62 @@ class WhiteBox:
             self.cache_prefix(slot)
         size = batch_size or self.default_batch(suffix_ids.shape[0], suffix_ids.shape[1] + slot.after_ids.shape[1]
                                                 + slot.target_ids.shape[1])
+        losses = self._chunked(suffix_ids.shape[0], size, lambda a, b: self.target_loss_from_embeds(
+            self.embed(suffix_ids[a:b]), slot, use_prefix_cache, prefix_kv))
+        self.sequences_forward += suffix_ids.shape[0]
+        return losses
+
+    @torch.no_grad()
+    def losses_after(self, prompts: list[list[int]], target_ids: list[int], batch_size: int | None = None) -> list[float]:
+        """Mean cross-entropy of `target_ids` after each whole prompt (token ids, e.g. a chat-formatted
+        test case), exactly as for the prompt alone: rows are right-padded, which a causal model never
+        attends to, and rows of similar length share a batch."""
+        order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
+        size = batch_size or self.default_batch(len(prompts), len(prompts[order[-1]]) + len(target_ids))
+        values = self._chunked(len(order), size, lambda a, b: self._padded_losses(
+            [prompts[i] for i in order[a:b]], target_ids))
+        losses = [0.0] * len(prompts)
+        for i, value in zip(order, values.tolist()):
+            losses[i] = value
+        self.sequences_forward += len(prompts)
+        return losses
+
+    def _padded_losses(self, prompts: list[list[int]], target_ids: list[int]) -> torch.Tensor:
+        rows = [p + target_ids for p in prompts]
+        width = max(len(r) for r in rows)
+        pad = self.tokenizer.pad_token_id
+        pad = pad if pad is not None else target_ids[-1]  # never attended to: any id will do
+        ids = torch.tensor([r + [pad] * (width - len(r)) for r in rows], device=self.device)
+        # The logit at len(prompt)-1+k predicts target token k; only the window covering every row's
+        # target (from the shortest prompt's start to the end) is computed.
+        starts = torch.tensor([len(p) - 1 for p in prompts], device=self.device)
+        window = width - int(starts.min())
+        logits = self.forward(self.embed(ids), last=window)[:, -window:, :]
+        positions = (starts - (width - window)).unsqueeze(1) + torch.arange(len(target_ids), device=self.device)
+        predicting = logits.gather(1, positions.unsqueeze(2).expand(-1, -1, logits.shape[-1])).float()
+        labels = torch.tensor(target_ids, device=self.device).expand(len(rows), -1)
+        return F.cross_entropy(predicting.transpose(1, 2), labels, reduction="none").mean(dim=1)
+
+    def _chunked(self, n: int, size: int, run) -> torch.Tensor:
+        """`run(start, stop)` over [0, n) in chunks of `size` (at most `max_batch`); on out-of-memory
+        the chunk is halved, and the smaller size kept for later calls."""
         if self.max_batch:
             size = min(size, self.max_batch)
-        losses = []
+        out = []
         start = 0
-        while start < suffix_ids.shape[0]:
-            chunk = suffix_ids[start:start + size]
+        while start < n:
+            stop = min(n, start + size)
             try:
-                losses.append(self.target_loss_from_embeds(self.embed(chunk), slot, use_prefix_cache, prefix_kv))
+                out.append(run(start, stop))
             except (torch.cuda.OutOfMemoryError, RuntimeError) as exc:
                 if not is_out_of_memory(exc) or size == 1:
                     raise
-                size = self.max_batch = max(1, chunk.shape[0] // 2)
+                size = self.max_batch = max(1, (stop - start) // 2)
                 if torch.cuda.is_available():
                     torch.cuda.empty_cache()
                 continue
-            start += chunk.shape[0]
-        self.sequences_forward += suffix_ids.shape[0]
-        return torch.cat(losses)
+            start = stop
+        return torch.cat(out)
 
     def default_batch(self, n: int, seq_len: int) -> int:
         if self.device.type == "cpu":

@@ -29,6 +29,7 @@ class Conversation:
 
     system: str
     turns: list[Message] = field(default_factory=list)
+    log: list = field(default_factory=list)  # what the method records of this stream, step by step
 
     def ask(self, text: str) -> None:
         self.turns.append(Message("user", text))

@@ -21,6 +21,7 @@ from typing import Any
 from harmbench.attacks.base import AttackContext
 from harmbench.config import load_configs
 from harmbench.errors import ConfigError
+from harmbench.models.openai_api import provider_for
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +30,14 @@ _DROPPED = ("fschat_template", "token")
 
 
 def model_spec(spec: Any, configs_dir: Any = None, models: Any = None) -> str | dict:
-    """A models.yaml name or a loader dict for `context.load_model` (`models`: a loaded ModelsConfig)."""
+    """A models.yaml name or a loader dict for `context.load_model` (`models`: a loaded ModelsConfig).
+    A name that is no models.yaml entry but a hosted model id (upstream's `mutate_model_path:
+    gpt-3.5-turbo`) means that API model."""
     if isinstance(spec, str):
-        return spec
+        if provider_for(spec) is None:
+            return spec
+        models = models if models is not None else load_configs(configs_dir).models
+        return spec if spec in models else {"model_name_or_path": spec}
     if not isinstance(spec, dict) or not isinstance(spec.get("model_name_or_path"), str):
         raise ConfigError(f"a model must be a models.yaml name or a mapping with model_name_or_path, not {spec!r}")
     models = models if models is not None else load_configs(configs_dir).models

@@ -104,3 +104,14 @@ def truncate_history(messages: list, keep_last_n: int) -> list:
             (isinstance(m, dict) and m.get("role") == "system")]
     rest = messages[len(head):]
     return head + rest[-2 * keep_last_n:] if keep_last_n > 0 else head
+
+
+def strip_quotes(text: str) -> str:
+    """Whitespace off, then one layer of matching quotes (triple, double, single, or curly double)."""
+    text = text.strip()
+    if len(text) >= 6 and text.startswith('"""') and text.endswith('"""'):
+        return text[3:-3]
+    for left, right in (('"', '"'), ("'", "'"), ("\u201c", "\u201d")):
+        if len(text) >= 2 and text.startswith(left) and text.endswith(right):
+            return text[1:-1]
+    return text

@@ -10,7 +10,7 @@ from harmbench.models.base import GenerationConfig, GenerationRequest
 CHECK_TOKENS = 32
 
 
-def check_refusal(target, test_cases: Sequence[str]) -> list[bool]:
+def check_refusal(target, test_cases: Sequence[str], costs: Sequence | None = None) -> list[bool]:
     """True for each test case the target refuses: greedy 32 new tokens in the chat format, a
     refusal if any of upstream's 32 refusal strings occurs anywhere, case-insensitively.
 
@@ -20,5 +20,7 @@ def check_refusal(target, test_cases: Sequence[str]) -> list[bool]:
     """
     outputs = target.generate([GenerationRequest.user(t) for t in test_cases],
                               GenerationConfig(max_new_tokens=CHECK_TOKENS))
+    for cost, generation in zip(costs or (), outputs):  # `costs`: one Cost per test case to charge the call to
+        cost.charge(generation)
     eos = getattr(getattr(target, "tokenizer", None), "eos_token", None) or ""
     return [is_refusal(g.text + (eos if g.finish_reason == "stop" else "")) for g in outputs]

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from harmbench.attacks import pap
 from harmbench.models.base import Message
 from harmbench.models.standin import rule
-from harmbench.models.standin.text import last_user, lower_first, soften
+from harmbench.models.standin.text import last_user, line_after, lower_first, soften
 
 # Lead-ins for the techniques of the `top_5` experiment; other techniques get a generic one.
 LEADS = {
@@ -29,21 +29,12 @@ GENERIC = (
 )
 
 
-def _last_line_after(text: str, label: str) -> str | None:
-    """The rest of the last line that starts with `label` (the context comes first and may be long)."""
-    found = None
-    for line in text.splitlines():
-        if line.startswith(label):
-            found = line[len(label):].strip()
-    return found
-
-
 @rule("pap-paraphraser")
 def paraphrase(messages: Sequence[Message], rng: random.Random) -> str | None:
     prompt = last_user(messages)
     if not prompt.startswith(pap.PROMPT_OPENING):
         return None
-    technique = _last_line_after(prompt, "TECHNIQUE:") or "persuasion"
-    request = _last_line_after(prompt, "REQUEST:") or ""
+    technique = line_after(prompt, "TECHNIQUE:", last=True) or "persuasion"
+    request = line_after(prompt, "REQUEST:", last=True) or ""
     lead = LEADS.get(technique) or rng.choice(GENERIC).format(technique=technique.lower())
     return f'"{lead} Please {lower_first(soften(request))}" | technique used: {technique}'

@@ -30,12 +30,10 @@ def last_user(messages: Sequence[Message]) -> str:
     return users[-1] if users else ""
 
 
-def line_after(text: str, label: str) -> str | None:
-    """The rest of the first line that starts with `label`."""
-    for line in text.splitlines():
-        if line.startswith(label):
-            return line[len(label):].strip()
-    return None
+def line_after(text: str, label: str, last: bool = False) -> str | None:
+    """The rest of the first (or `last`) line that starts with `label`."""
+    found = [line[len(label):].strip() for line in text.splitlines() if line.startswith(label)]
+    return (found[-1] if last else found[0]) if found else None
 
 
 def content_words(text: str) -> set[str]:
